@@ -1,0 +1,318 @@
+"""What people (and scripts) do to orders. The CLI, the web UI and the REST API call these."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from shipdesk.backmarket import BackMarketError
+from shipdesk.orders.history import record
+from shipdesk.orders.models import Order
+from shipdesk.stores.connection import client_for
+
+
+class OrderActionError(Exception):
+    """The action was refused; the message says why, in the user's words."""
+
+
+def accept_order(order: Order, *, skus=None, user=None, source="user", client=None) -> Order:
+    """Accept the order's paid lines (all, or those with the given SKUs) on Back Market."""
+    lines = [i for i in order.items.all() if i.channel_state == 1 and (not skus or i.sku in skus)]
+    if not lines:
+        raise OrderActionError(f"order {order.order_number} has no line awaiting acceptance")
+    own = client is None
+    client = client or client_for(order.store)
+    accepted = []
+    try:
+        for item in lines:
+            try:
+                client.accept_line(order.channel_order_id, item.sku)
+            except BackMarketError as exc:
+                record(
+                    order,
+                    "accept_failed",
+                    f"Back Market refused to accept {item.sku}: {exc}",
+                    source=source,
+                    user=user,
+                    sku=item.sku,
+                )
+                raise OrderActionError(f"Back Market refused to accept {item.sku}: {exc}") from exc
+            item.channel_state = 2
+            item.save(update_fields=["channel_state", "modified_at"])
+            accepted.append(item.sku)
+    finally:
+        if accepted:
+            with transaction.atomic():
+                if all(i.channel_state != 1 for i in order.items.all()):
+                    order.awaiting_acceptance = False
+                    order.channel_state = 3
+                    order.save(
+                        update_fields=["awaiting_acceptance", "channel_state", "modified_at"]
+                    )
+                record(
+                    order,
+                    "accepted",
+                    f"Accepted on Back Market: {', '.join(accepted)}.",
+                    source=source,
+                    user=user,
+                    skus=accepted,
+                )
+        if own:
+            client.close()
+    return order
+
+
+def _items_needing_identifiers(order: Order):
+    """(item, units) for each line that is a phone per the catalogue, else brand and title."""
+    from shipdesk.orders.imei import is_phone
+    from shipdesk.orders.models import Product
+
+    items = [
+        i for i in order.items.all() if not i.adjustment and i.channel_state not in (4, 5, 6, 7)
+    ]
+    catalogue = dict(
+        Product.objects.filter(sku__in=[i.sku for i in items]).values_list("sku", "needs_imei")
+    )
+    return [
+        (item, list(item.units.all()))
+        for item in items
+        if is_phone(title=item.name, brand=item.brand, catalogue_needs_imei=catalogue.get(item.sku))
+    ]
+
+
+def missing_identifiers(order: Order) -> list[str]:
+    """Phone units without a valid IMEI / serial number, named for the person shipping."""
+    missing = []
+    for item, units in _items_needing_identifiers(order):
+        for unit in units:
+            if not (unit.imei or unit.serial_number):
+                label = f"{item.sku} ({item.name})"
+                missing.append(f"{label} unit {unit.index + 1}" if item.quantity > 1 else label)
+    return missing
+
+
+def set_identifier(
+    order: Order,
+    *,
+    sku: str,
+    imei: str = "",
+    serial_number: str = "",
+    unit: int | None = None,
+    allow_duplicate: bool = False,
+    user=None,
+    source: str = "user",
+):
+    """Record a unit's IMEI or serial number after validating it (Luhn, length, reuse)."""
+    from shipdesk.orders.imei import imei_error, normalise_imei, serial_error
+    from shipdesk.orders.models import ItemUnit
+
+    if bool(imei) == bool(serial_number):
+        raise OrderActionError("give either an IMEI or a serial number")
+    if imei:
+        imei = normalise_imei(imei)
+        if error := imei_error(imei):
+            raise OrderActionError(error)
+    else:
+        serial_number = serial_number.strip()
+        if error := serial_error(serial_number):
+            raise OrderActionError(error)
+    items = [i for i in order.items.all() if i.sku == sku]
+    if not items:
+        raise OrderActionError(f"order {order.order_number} has no item with SKU {sku!r}")
+    units = [u for i in items for u in i.units.all()]
+    if unit is not None:
+        target = next((u for u in units if u.index == unit - 1), None)
+        if target is None:
+            raise OrderActionError(f"{sku} has no unit {unit}")
+    else:
+        target = next((u for u in units if not (u.imei or u.serial_number)), None)
+        if target is None:
+            raise OrderActionError(f"every unit of {sku} already has an IMEI / serial number")
+    if target.sent_at:
+        raise OrderActionError(
+            f"{sku} unit {target.index + 1} was already sent to Back Market and cannot be corrected"
+        )
+    value_filter = {"imei": imei} if imei else {"serial_number": serial_number}
+    if not allow_duplicate:
+        other = (
+            ItemUnit.objects.filter(**value_filter)
+            .exclude(pk=target.pk)
+            .select_related("item__order")
+            .first()
+        )
+        if other is not None:
+            raise OrderActionError(
+                f"{imei or serial_number} is already used on order {other.item.order.order_number}; "
+                "override only if you are sure"
+            )
+    target.imei, target.serial_number = imei, serial_number
+    target.save(update_fields=["imei", "serial_number"])
+    record(
+        order,
+        "identifier_set",
+        f"{'IMEI' if imei else 'Serial number'} {imei or serial_number} set on {sku} unit {target.index + 1}.",
+        source=source,
+        user=user,
+        sku=sku,
+        unit=target.index + 1,
+    )
+    return target
+
+
+def fill_identifiers_from_notes(order: Order, *, user=None, source="user") -> tuple[int, list[str]]:
+    """Fill IMEIs written in Internal Notes into the phone units, when unambiguous.
+
+    Returns (units filled, problems). Invalid values are reported, never recorded.
+    """
+    from shipdesk.orders.imei import parse_notes
+
+    found = parse_notes(order.internal_notes)
+    problems = [f"IMEI {value} in the internal notes is not valid" for value in found.invalid]
+    if not found.imeis:
+        return 0, problems
+    empty = [
+        (item, u)
+        for item, units in _items_needing_identifiers(order)
+        for u in units
+        if not (u.imei or u.serial_number)
+    ]
+    already = {u.imei for _, units in _items_needing_identifiers(order) for u in units if u.imei}
+    wanted = [(sku, imei) for sku, imei in found.imeis if imei not in already]
+    filled = 0
+    with_sku = [(sku, imei) for sku, imei in wanted if sku]
+    without_sku = [imei for sku, imei in wanted if not sku]
+    for sku, imei in with_sku:
+        if not any(item.sku == sku for item, _ in empty):
+            problems.append(
+                f"IMEI {imei} in the internal notes names SKU {sku}, which has no empty unit"
+            )
+            continue
+        try:
+            set_identifier(order, sku=sku, imei=imei, user=user, source=source)
+            filled += 1
+        except OrderActionError as exc:
+            problems.append(str(exc))
+    empty = [
+        (item, u) for item, u in empty if not (u.refresh_from_db() or u.imei or u.serial_number)
+    ]
+    if without_sku:
+        if len(without_sku) != len(empty):
+            problems.append(
+                f"{len(without_sku)} IMEI(s) in the internal notes for {len(empty)} phone unit(s) "
+                "without one: write them as `SKU: IMEI` to say which goes where"
+            )
+        else:
+            for (item, unit), imei in zip(empty, without_sku, strict=True):
+                try:
+                    set_identifier(
+                        order,
+                        sku=item.sku,
+                        imei=imei,
+                        unit=unit.index + 1,
+                        user=user,
+                        source=source,
+                    )
+                    filled += 1
+                except OrderActionError as exc:
+                    problems.append(str(exc))
+    return filled, problems
+
+
+def set_notes(
+    order: Order,
+    *,
+    internal: str | None = None,
+    to_buyer: str | None = None,
+    user=None,
+    source="user",
+):
+    changed = []
+    if internal is not None and internal != order.internal_notes:
+        order.internal_notes = internal
+        changed.append("internal notes")
+    if to_buyer is not None and to_buyer != order.notes_to_buyer:
+        order.notes_to_buyer = to_buyer
+        changed.append("notes to buyer")
+    if changed:
+        order.save(update_fields=["internal_notes", "notes_to_buyer", "modified_at"])
+        record(order, "notes", f"Edited {' and '.join(changed)}.", source=source, user=user)
+    return order
+
+
+def hold(order: Order, *, until=None, user=None, source="user") -> Order:
+    from shipdesk.stores.models import AWAITING_SHIPMENT, ON_HOLD
+
+    if order.status not in (AWAITING_SHIPMENT, ON_HOLD):
+        raise OrderActionError(
+            f"only orders awaiting shipment can be put on hold (this one is {order.status})"
+        )
+    order.on_hold, order.hold_until_date, order.status = True, until, ON_HOLD
+    order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
+    record(
+        order, "hold", f"Put on hold{f' until {until}' if until else ''}.", source=source, user=user
+    )
+    return order
+
+
+def release(order: Order, *, user=None, source="user") -> Order:
+    from shipdesk.stores.models import AWAITING_SHIPMENT, ON_HOLD
+
+    if not order.on_hold:
+        raise OrderActionError(f"order {order.order_number} is not on hold")
+    order.on_hold, order.hold_until_date = False, None
+    if order.status == ON_HOLD:
+        order.status = AWAITING_SHIPMENT
+    order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
+    record(order, "release", "Released from hold.", source=source, user=user)
+    return order
+
+
+def add_tag(order: Order, tag, *, user=None, source="user") -> Order:
+    order.tags.add(tag)
+    record(order, "tag_added", f"Tag {tag.name!r} added.", source=source, user=user)
+    return order
+
+
+def remove_tag(order: Order, tag, *, user=None, source="user") -> Order:
+    order.tags.remove(tag)
+    record(order, "tag_removed", f"Tag {tag.name!r} removed.", source=source, user=user)
+    return order
+
+
+def cancel_line(
+    order: Order, *, sku: str, reason: str = "out of stock", user=None, source="user", client=None
+) -> Order:
+    """Cancel a line on Back Market before acceptance (e.g. out of stock)."""
+    item = next((i for i in order.items.all() if i.sku == sku), None)
+    if item is None:
+        raise OrderActionError(f"order {order.order_number} has no item with SKU {sku!r}")
+    if item.channel_state != 1:
+        raise OrderActionError(
+            f"{sku} can be cancelled only before acceptance; refund it in Back Market's Back Office"
+        )
+    own = client is None
+    client = client or client_for(order.store)
+    try:
+        client.cancel_line(order.channel_order_id, sku)
+    except BackMarketError as exc:
+        raise OrderActionError(f"Back Market refused to cancel {sku}: {exc}") from exc
+    finally:
+        if own:
+            client.close()
+    from shipdesk.stores.models import CANCELLED
+
+    item.channel_state = 4
+    item.save(update_fields=["channel_state", "modified_at"])
+    live = [i for i in order.items.all() if i.channel_state not in (4, 5, 6, 7)]
+    if not live:
+        order.status = CANCELLED
+    if not any(i.channel_state == 1 for i in order.items.all()):
+        order.awaiting_acceptance = False
+    order.save(update_fields=["status", "awaiting_acceptance", "modified_at"])
+    record(
+        order,
+        "line_cancelled",
+        f"Line {sku} cancelled on Back Market ({reason}).",
+        source=source,
+        user=user,
+    )
+    return order

@@ -1,0 +1,229 @@
+"""Orders as shipdesk keeps them: ShipStation's order model, filled from Back Market.
+
+Fields are split between what Back Market owns (refreshed by every import) and what the
+seller owns (notes, IMEIs, weights, holds, tags, shipments), which imports never overwrite.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from shipdesk.stores.models import STATUSES, Store, Warehouse
+
+
+class Product(models.Model):
+    """The seller's catalogue: defaults per SKU that Back Market's API does not carry."""
+
+    sku = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=300, blank=True)
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    length_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    width_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    warehouse_location = models.CharField(max_length=100, blank=True)
+    # None: decide from brand and title (phones need one, accessories do not).
+    needs_imei = models.BooleanField(null=True, blank=True)
+    customs_description = models.CharField(max_length=200, blank=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    color = models.CharField(max_length=7, default="#6c757d")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Address(models.Model):
+    name = models.CharField(max_length=200, blank=True)
+    company = models.CharField(max_length=200, blank=True)
+    street1 = models.CharField(max_length=300, blank=True)
+    street2 = models.CharField(max_length=300, blank=True)
+    street3 = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    residential = models.BooleanField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city} {self.country}"
+
+
+class Order(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    channel_order_id = models.BigIntegerField()
+    order_number = models.CharField(max_length=50, db_index=True)
+    order_key = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=30, choices=STATUSES, db_index=True)
+    # Back Market state 1: the lines must be accepted on Back Market before shipping.
+    awaiting_acceptance = models.BooleanField(default=False, db_index=True)
+    channel_state = models.IntegerField()
+
+    # Owned by Back Market (refreshed by imports).
+    order_date = models.DateTimeField(db_index=True)
+    payment_date = models.DateTimeField(null=True, blank=True)
+    channel_modified_at = models.DateTimeField()
+    ship_by_date = models.DateTimeField(null=True, blank=True)
+    customer_email = models.CharField(max_length=254, blank=True)
+    customer_username = models.CharField(max_length=200, blank=True)
+    ship_to = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="+")
+    bill_to = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="+")
+    requested_shipping_service = models.CharField(max_length=200, blank=True)
+    payment_method = models.CharField(max_length=50, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    order_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    shipping_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    country_code = models.CharField(max_length=5, blank=True)
+    is_backship = models.BooleanField(default=False)
+    delivery_note_url = models.URLField(max_length=1000, blank=True)
+    channel_payload = models.JSONField(default=dict)
+    channel_hash = models.CharField(max_length=64, blank=True)
+
+    # Owned by the seller (never overwritten by imports).
+    customer_notes = models.TextField(blank=True)
+    internal_notes = models.TextField(blank=True)
+    notes_to_buyer = models.TextField(blank=True)
+    gift = models.BooleanField(default=False)
+    gift_message = models.TextField(blank=True)
+    coupon_code = models.CharField(max_length=100, blank=True)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    weight_grams = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Overrides the items' total."
+    )
+    length_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    width_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    height_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    on_hold = models.BooleanField(default=False)
+    hold_until_date = models.DateField(null=True, blank=True)
+    carrier_code = models.CharField(max_length=50, blank=True)
+    service_code = models.CharField(max_length=100, blank=True)
+    package_code = models.CharField(max_length=50, blank=True)
+    confirmation = models.CharField(max_length=50, blank=True)
+    warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.SET_NULL)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="orders")
+    custom_field1 = models.CharField(max_length=200, blank=True)
+    custom_field2 = models.CharField(max_length=200, blank=True)
+    custom_field3 = models.CharField(max_length=200, blank=True)
+    deleted = models.BooleanField(default=False)
+    # Shown on the order when Back Market changes something under the seller's feet.
+    warning = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "channel_order_id"], name="unique_channel_order"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "-order_date"]),
+            models.Index(fields=["store", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_number
+
+    @property
+    def total_weight_grams(self) -> int | None:
+        if self.weight_grams is not None:
+            return self.weight_grams
+        weights = [item.total_weight_grams for item in self.items.all() if not item.adjustment]
+        if not weights or any(w is None for w in weights):
+            return sum(w for w in weights if w) or None
+        return sum(weights)
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    # Owned by Back Market.
+    channel_line_id = models.BigIntegerField(null=True, blank=True)
+    channel_state = models.IntegerField(null=True, blank=True)
+    sku = models.CharField(max_length=200, db_index=True)
+    name = models.CharField(max_length=500)
+    brand = models.CharField(max_length=100, blank=True)
+    channel_product_id = models.BigIntegerField(null=True, blank=True)
+    listing_id = models.BigIntegerField(null=True, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    line_price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    shipping_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    condition = models.IntegerField(null=True, blank=True)
+    options = models.JSONField(default=list)  # [{"name": "Grade", "value": "Good"}, ...]
+    requested_shipper = models.CharField(max_length=200, blank=True)
+    shipping_delay_hours = models.IntegerField(null=True, blank=True)
+    # Owned by the seller (defaults from the product catalogue on first import).
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
+    warehouse_location = models.CharField(max_length=100, blank=True)
+    adjustment = models.BooleanField(default=False)
+    image_url = models.URLField(blank=True)
+    upc = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "channel_line_id"], name="unique_channel_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} × {self.quantity}"
+
+    @property
+    def total_weight_grams(self) -> int | None:
+        return None if self.weight_grams is None else self.weight_grams * self.quantity
+
+
+class ItemUnit(models.Model):
+    """One physical unit of an item, with its IMEI or serial number."""
+
+    item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="units")
+    index = models.PositiveIntegerField()  # 0 .. quantity-1
+    imei = models.CharField(max_length=15, blank=True, db_index=True)
+    serial_number = models.CharField(max_length=50, blank=True, db_index=True)
+    # Set once Back Market has the value: it can no longer be corrected there.
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["item_id", "index"]
+        constraints = [models.UniqueConstraint(fields=["item", "index"], name="unique_item_unit")]
+
+
+class OrderEvent(models.Model):
+    """The order history: what changed, when, and who or which import did it."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "Import"
+        USER = "user", "User"
+        API = "api", "API"
+        SYSTEM = "system", "System"
+        BACKMARKET = "backmarket", "Back Market"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    kind = models.CharField(max_length=50)
+    message = models.TextField()
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}: {self.message}"

@@ -1,0 +1,180 @@
+"""Shipping an order: checks, the shipment, and its Back Market notification in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from shipdesk.backmarket import BackMarketError
+from shipdesk.orders.actions import (
+    OrderActionError,
+    accept_order,
+    fill_identifiers_from_notes,
+    missing_identifiers,
+)
+from shipdesk.orders.history import record
+from shipdesk.orders.models import Order
+from shipdesk.shipping.carriers import clean_tracking_number, get_carrier
+from shipdesk.shipping.models import Shipment
+from shipdesk.stores.connection import client_for
+from shipdesk.stores.models import AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
+from shipdesk.sync.models import Notification
+
+
+def ship_order(
+    order: Order,
+    *,
+    carrier_code: str,
+    tracking_number: str = "",
+    service_code: str = "",
+    package_code: str = "",
+    tracking_url: str | None = None,
+    ship_date: date | None = None,
+    shipment_cost: Decimal | str | float = 0,
+    weight_grams: int | None = None,
+    dimensions: tuple | None = None,
+    notes_to_buyer: str | None = None,
+    notify_customer: bool = False,
+    notify_backmarket: bool = True,
+    user=None,
+    source: str = "user",
+) -> Shipment:
+    """Record a shipment and queue its Back Market notification; refuse with a clear message.
+
+    Refused when the order is cancelled or already shipped, on hold, or when a phone unit
+    has no valid IMEI / serial number (IMEIs written in Internal Notes are taken first).
+    """
+    if order.status == CANCELLED:
+        raise OrderActionError(f"order {order.order_number} is cancelled: do not ship it")
+    if order.status == SHIPPED or order.shipments.filter(voided=False).exists():
+        raise OrderActionError(f"order {order.order_number} is already shipped")
+    if order.status == ON_HOLD:
+        raise OrderActionError(f"order {order.order_number} is on hold: release it first")
+    try:
+        carrier = get_carrier(carrier_code)
+    except ValueError as exc:
+        raise OrderActionError(str(exc)) from exc
+    _, problems = fill_identifiers_from_notes(order, user=user, source=source)
+    missing = missing_identifiers(order)
+    if missing:
+        detail = "; ".join(problems)
+        raise OrderActionError(
+            f"cannot ship order {order.order_number}: missing IMEI / serial number for "
+            + ", ".join(missing)
+            + (f" ({detail})" if detail else "")
+        )
+    label_url = ""
+    if order.is_backship:
+        tracking_number, tracking_url, label_url = _backship_label(order, user=user, source=source)
+    tracking_number = clean_tracking_number(tracking_number)
+    if not tracking_number:
+        raise OrderActionError("a tracking number is required")
+    if len(tracking_number) > 200:
+        raise OrderActionError("the tracking number is longer than 200 characters")
+    try:
+        cost = Decimal(str(shipment_cost or 0))
+    except ArithmeticError as exc:
+        raise OrderActionError(f"carrier fee {shipment_cost!r} is not an amount") from exc
+    length, width, height = dimensions or (order.length_cm, order.width_cm, order.height_cm)
+    with transaction.atomic():
+        if notes_to_buyer is not None:
+            order.notes_to_buyer = notes_to_buyer
+        shipment = Shipment.objects.create(
+            order=order,
+            carrier_code=carrier.code,
+            service_code=service_code,
+            package_code=package_code,
+            tracking_number=tracking_number,
+            tracking_url=(tracking_url or carrier.tracking_url_for(tracking_number))[:300],
+            ship_date=ship_date or timezone.localdate(),
+            shipment_cost=cost,
+            weight_grams=weight_grams or order.total_weight_grams,
+            length_cm=length,
+            width_cm=width,
+            height_cm=height,
+            notes_to_buyer=order.notes_to_buyer,
+            notify_customer=notify_customer,
+            notify_channel=notify_backmarket,
+            label_url=label_url,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        order.status = SHIPPED
+        order.carrier_code, order.service_code, order.package_code = (
+            carrier.code,
+            service_code,
+            package_code,
+        )
+        order.save()
+        record(
+            order,
+            "shipped",
+            f"Shipped with {carrier.name} {tracking_number}"
+            + (f" ({service_code})" if service_code else "")
+            + (
+                ", Back Market will be notified."
+                if notify_backmarket
+                else ", Back Market not notified."
+            ),
+            source=source,
+            user=user,
+            shipment=shipment.pk,
+        )
+        if notify_backmarket:
+            notification = Notification.objects.create(
+                order=order, shipment=shipment, next_attempt_at=timezone.now()
+            )
+            transaction.on_commit(lambda: _enqueue(notification.pk))
+    return shipment
+
+
+def _enqueue(notification_id: int) -> None:
+    from shipdesk.sync.outbox import enqueue
+
+    enqueue(notification_id)
+
+
+def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
+    """BackShip: Back Market supplies the label and tracking once the lines are accepted."""
+    if order.awaiting_acceptance:
+        accept_order(order, user=user, source=source)
+    with client_for(order.store) as client:
+        try:
+            deliveries = client.list_deliveries(order.channel_order_id)
+        except BackMarketError as exc:
+            raise OrderActionError(
+                f"cannot read the BackShip label from Back Market: {exc}"
+            ) from exc
+    delivery = next((d for d in deliveries if d.trackingNumber), None)
+    if delivery is None:
+        raise OrderActionError(
+            f"Back Market has no BackShip label for order {order.order_number} yet; try again shortly"
+        )
+    return delivery.trackingNumber, delivery.trackingUrl, delivery.labelUrl
+
+
+def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shipment:
+    """Void a shipment; the order awaits shipment again. A reship notifies the new tracking."""
+    if shipment.voided:
+        raise OrderActionError("this shipment is already voided")
+    with transaction.atomic():
+        shipment.voided = True
+        shipment.void_date = timezone.now()
+        shipment.save(update_fields=["voided", "void_date"])
+        shipment.notifications.filter(status=Notification.Status.PENDING).update(
+            status=Notification.Status.FAILED, last_error="shipment voided before delivery"
+        )
+        order = shipment.order
+        if not order.shipments.filter(voided=False).exists() and order.status == SHIPPED:
+            order.status = AWAITING_SHIPMENT
+            order.save(update_fields=["status", "modified_at"])
+        record(
+            order,
+            "voided",
+            f"Shipment {shipment.tracking_number} voided.",
+            source=source,
+            user=user,
+        )
+    return shipment

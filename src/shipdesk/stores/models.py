@@ -1,0 +1,150 @@
+"""Back Market stores: connection, health, status mapping and import settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+from shipdesk.core import crypto
+
+REGIONS = [("eu", "Europe (incl. UK)"), ("us", "United States"), ("ap", "Asia-Pacific")]
+
+# shipdesk's statuses (ShipStation's names).
+AWAITING_PAYMENT = "awaiting_payment"
+AWAITING_SHIPMENT = "awaiting_shipment"
+ON_HOLD = "on_hold"
+SHIPPED = "shipped"
+CANCELLED = "cancelled"
+STATUSES = [
+    (AWAITING_PAYMENT, "Awaiting payment"),
+    (AWAITING_SHIPMENT, "Awaiting shipment"),
+    (ON_HOLD, "On hold"),
+    (SHIPPED, "Shipped"),
+    (CANCELLED, "Cancelled"),
+]
+STATUS_VALUES = {value for value, _ in STATUSES}
+
+# Back Market state -> shipdesk status; None means "not imported".
+# Keys: order states as strings, plus "cancelled" for an order whose every line was
+# cancelled or refunded (Back Market reports those as state 9 too).
+DEFAULT_STATUS_MAPPING = {
+    "0": None,
+    "10": None,
+    "1": AWAITING_SHIPMENT,
+    "3": AWAITING_SHIPMENT,
+    "9": SHIPPED,
+    "cancelled": CANCELLED,
+}
+STATUS_MAPPING_LABELS = {
+    "0": "0 — new, payment check pending",
+    "10": "10 — pending payment",
+    "1": "1 — paid, awaiting acceptance",
+    "3": "3 — accepted, awaiting shipment",
+    "9": "9 — shipped",
+    "cancelled": "every line cancelled or refunded",
+}
+
+
+def default_status_mapping() -> dict:
+    return dict(DEFAULT_STATUS_MAPPING)
+
+
+def validate_status_mapping(mapping: dict) -> dict:
+    """Return a complete mapping, or raise ValueError naming the bad key or value."""
+    result = default_status_mapping()
+    for key, value in mapping.items():
+        if key not in DEFAULT_STATUS_MAPPING:
+            raise ValueError(
+                f"unknown Back Market state {key!r}; expected one of {', '.join(DEFAULT_STATUS_MAPPING)}"
+            )
+        if value in ("", "none", "skip"):
+            value = None
+        if value is not None and value not in STATUS_VALUES:
+            raise ValueError(
+                f"unknown status {value!r} for state {key}; expected one of "
+                f"{', '.join(sorted(STATUS_VALUES))} or 'skip'"
+            )
+        result[key] = value
+    return result
+
+
+class Store(models.Model):
+    class Health(models.TextChoices):
+        OK = "ok", "OK"
+        TOKEN_REJECTED = "token_rejected", "Token rejected"
+        FAILING = "failing", "Failing"
+
+    channel = models.CharField(max_length=20, default="backmarket", editable=False)
+    name = models.CharField(max_length=100, unique=True)
+    region = models.CharField(max_length=2, choices=REGIONS, default="eu")
+    base_url = models.URLField(
+        blank=True, help_text="Overrides the region's host (pre-production, sandbox)."
+    )
+    country_code = models.CharField(max_length=5, default="fr-fr")
+    token_encrypted = models.TextField(editable=False)
+    status_mapping = models.JSONField(default=default_status_mapping)
+    import_interval = models.DurationField(default=timedelta(minutes=2))
+    first_import_days = models.PositiveIntegerField(default=30)
+    auto_import = models.BooleanField(default=True)
+    auto_accept = models.BooleanField(default=False)
+
+    health = models.CharField(max_length=20, choices=Health.choices, default=Health.OK)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    import_cursor = models.DateTimeField(null=True, blank=True)
+    last_import_at = models.DateTimeField(null=True, blank=True)
+    # Cross-process lease: one import per store at a time, on SQLite and PostgreSQL alike.
+    import_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Branding and contact, shown on packing slips and customer emails.
+    company_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    website = models.URLField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def token(self) -> str:
+        return crypto.decrypt(self.token_encrypted)
+
+    @token.setter
+    def token(self, value: str) -> None:
+        self.token_encrypted = crypto.encrypt(value.strip())
+
+    def mapped_status(self, key: str) -> str | None:
+        mapping = {**DEFAULT_STATUS_MAPPING, **(self.status_mapping or {})}
+        return mapping.get(key)
+
+    def is_import_due(self, now=None) -> bool:
+        now = now or timezone.now()
+        if not self.auto_import or self.health == self.Health.TOKEN_REJECTED:
+            return False
+        return self.last_import_at is None or self.last_import_at + self.import_interval <= now
+
+
+class Warehouse(models.Model):
+    """A ship-from location."""
+
+    name = models.CharField(max_length=100)
+    company = models.CharField(max_length=100, blank=True)
+    street1 = models.CharField(max_length=200, blank=True)
+    street2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="FR")
+    phone = models.CharField(max_length=50, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,429 @@
+"""Importing Back Market orders into shipdesk, incrementally and without losing any.
+
+The run keeps a cursor on Back Market's `date_modification`. It re-reads an overlap window
+before the cursor, never trusts the server's sort order, caps the saved cursor at the run's
+start, and saves it only when every page was read: a run that dies half-way is simply
+redone, and the upsert on `(store, channel order id)` makes redoing it harmless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from pydantic import ValidationError
+
+from shipdesk.backmarket import BackMarketError, TokenRejected, parse_order
+from shipdesk.backmarket.mapping import (
+    LINE_STATE_LABELS,
+    AddressData,
+    OrderData,
+    has_shipping_address,
+    map_order,
+)
+from shipdesk.orders.history import record
+from shipdesk.orders.models import Address, ItemUnit, Order, OrderItem, Product
+from shipdesk.orders.status import derive_status
+from shipdesk.stores.connection import client_for
+from shipdesk.stores.models import CANCELLED, Store
+from shipdesk.sync.models import ImportRun, QuarantinedOrder
+
+log = logging.getLogger(__name__)
+
+OVERLAP = timedelta(minutes=10)
+LEASE = timedelta(minutes=10)
+SOURCE = "import"
+
+
+class ImportAlreadyRunning(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    result: str  # created, updated, unchanged, skipped, set_aside, quarantined
+    order: Order | None = None
+    modified: datetime | None = None  # Back Market's date_modification, for the cursor
+
+
+def payload_hash(raw: dict) -> str:
+    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _acquire_lease(store: Store, now: datetime) -> bool:
+    """Take the store's import lease with one atomic UPDATE (works across processes)."""
+    taken = (
+        Store.objects.filter(pk=store.pk)
+        .filter(Q(import_lease_until__isnull=True) | Q(import_lease_until__lt=now))
+        .update(import_lease_until=now + LEASE)
+    )
+    return taken == 1
+
+
+def _renew_lease(store: Store) -> None:
+    Store.objects.filter(pk=store.pk).update(import_lease_until=timezone.now() + LEASE)
+
+
+def _release_lease(store: Store) -> None:
+    Store.objects.filter(pk=store.pk).update(import_lease_until=None)
+
+
+def import_orders(
+    store: Store,
+    *,
+    trigger: str = "manual",
+    client=None,
+    progress: Callable[[ImportRun], None] | None = None,
+) -> ImportRun:
+    """Import what changed on Back Market since the store's cursor; return the run's figures.
+
+    Never raises for Back Market errors: they are recorded on the run and the store's health.
+    Raises ImportAlreadyRunning when another process holds this store's import.
+    """
+    start = timezone.now()
+    if not _acquire_lease(store, start):
+        raise ImportAlreadyRunning(f"an import of store {store.name!r} is already running")
+    store.refresh_from_db()
+    since = (
+        store.import_cursor - OVERLAP
+        if store.import_cursor
+        else start - timedelta(days=store.first_import_days)
+    )
+    run = ImportRun.objects.create(store=store, trigger=trigger, since=since)
+    max_seen: datetime | None = None
+    own_client = client is None
+    client = client or client_for(store, on_request=lambda *a: _count_request(run))
+    try:
+        for page in client.iter_order_pages(date_modification=since, page_size=50):
+            run.pages += 1
+            run.total = page.count
+            auto_accept: list[Order] = []
+            with transaction.atomic():
+                for raw in page.results:
+                    outcome = import_one(store, raw)
+                    run.fetched += 1
+                    setattr(run, outcome.result, getattr(run, outcome.result) + 1)
+                    if outcome.modified and (max_seen is None or outcome.modified > max_seen):
+                        max_seen = outcome.modified
+                    if (
+                        store.auto_accept
+                        and outcome.order is not None
+                        and outcome.order.awaiting_acceptance
+                        and outcome.result in ("created", "updated")
+                    ):
+                        auto_accept.append(outcome.order)
+                run.save()
+            _auto_accept(store, auto_accept, run)
+            _renew_lease(store)
+            if progress:
+                progress(run)
+    except TokenRejected as exc:
+        _fail(store, run, exc, health=Store.Health.TOKEN_REJECTED)
+        _alert_token_rejected(store)
+    except BackMarketError as exc:
+        _fail(store, run, exc, health=Store.Health.FAILING)
+    except Exception as exc:
+        log.exception("import of store %s failed", store.pk)
+        _fail(store, run, exc, health=Store.Health.FAILING)
+        raise
+    else:
+        # Cap at the run's start: what changed while we paged is read again next time.
+        new_cursor = min(max_seen, start) if max_seen else since
+        if store.import_cursor and store.import_cursor > new_cursor:
+            new_cursor = store.import_cursor
+        run.status = ImportRun.Status.OK
+        run.finished_at = timezone.now()
+        run.save()
+        Store.objects.filter(pk=store.pk).update(
+            import_cursor=new_cursor,
+            last_import_at=start,
+            health=Store.Health.OK,
+            last_error="",
+        )
+    finally:
+        _release_lease(store)
+        if own_client:
+            client.close()
+    store.refresh_from_db()
+    return run
+
+
+def _count_request(run: ImportRun) -> None:
+    run.requests += 1
+
+
+def _fail(store: Store, run: ImportRun, exc: Exception, *, health: str) -> None:
+    message = str(exc) or exc.__class__.__name__
+    run.status = ImportRun.Status.FAILED
+    run.finished_at = timezone.now()
+    run.errors = [*run.errors, {"kind": exc.__class__.__name__, "message": message}]
+    run.save()
+    now = timezone.now()
+    # The store stays on: the next scheduled run tries again (a rejected token waits for a new one).
+    Store.objects.filter(pk=store.pk).update(
+        health=health, last_error=message, last_error_at=now, last_import_at=now
+    )
+
+
+def _alert_token_rejected(store: Store) -> None:
+    from shipdesk.stores.alerts import token_rejected
+
+    token_rejected(store)
+
+
+def _auto_accept(store: Store, orders: list[Order], run: ImportRun) -> None:
+    from shipdesk.orders.actions import OrderActionError, accept_order
+
+    for order in orders:
+        try:
+            accept_order(order, source=SOURCE)
+            run.accepted += 1
+        except OrderActionError as exc:
+            run.errors = [*run.errors, {"order": order.order_number, "message": str(exc)}]
+    if orders:
+        run.save()
+
+
+def quarantine(store: Store, raw, kind: str, reason: str) -> None:
+    order_id = str(raw.get("order_id", ""))[:50] if isinstance(raw, dict) else ""
+    updated = QuarantinedOrder.objects.filter(
+        store=store, channel_order_id=order_id, kind=kind
+    ).first()
+    if updated:
+        updated.reason = reason
+        updated.payload = raw
+        updated.times_seen += 1
+        updated.resolved_at = None
+        updated.save()
+    else:
+        QuarantinedOrder.objects.create(
+            store=store, channel_order_id=order_id, kind=kind, reason=reason, payload=raw
+        )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'order'}: {err['msg']}"
+            for err in exc.errors()[:5]
+        )
+    return str(exc)
+
+
+def import_one(store: Store, raw) -> Outcome:
+    """Import one raw Back Market order: create, update, skip or set it aside with a reason."""
+    try:
+        if not isinstance(raw, dict):
+            raise ValueError(f"expected an order object, got {type(raw).__name__}")
+        order = parse_order(raw)
+    except (ValidationError, ValueError, TypeError) as exc:
+        quarantine(store, raw, QuarantinedOrder.Reason.MALFORMED, _describe(exc))
+        return Outcome("quarantined")
+    data = map_order(order)
+    modified = data.channel_modified_at
+    mapped = store.mapped_status(data.status_key)
+    existing = Order.objects.filter(store=store, channel_order_id=data.channel_order_id).first()
+    if existing is None and mapped is None:
+        return Outcome(
+            "skipped", modified=modified
+        )  # e.g. not paid yet: imported once Back Market says it is
+    if existing is None and not has_shipping_address(order):
+        quarantine(
+            store,
+            raw,
+            QuarantinedOrder.Reason.NO_SHIPPING_ADDRESS,
+            "the order has no complete shipping address (street, city, postal code, country)",
+        )
+        return Outcome("set_aside", modified=modified)
+    QuarantinedOrder.objects.filter(
+        store=store, channel_order_id=str(data.channel_order_id), resolved_at__isnull=True
+    ).update(resolved_at=timezone.now())
+    digest = payload_hash(raw)
+    if existing is not None:
+        if existing.channel_hash == digest:
+            return Outcome("unchanged", existing, modified)
+        return Outcome("updated", _update(store, existing, data, raw, digest, mapped), modified)
+    try:
+        with transaction.atomic():
+            return Outcome("created", _create(store, data, raw, digest, mapped), modified)
+    except IntegrityError:
+        # Another process created it between our read and our insert: update instead.
+        existing = Order.objects.get(store=store, channel_order_id=data.channel_order_id)
+        return Outcome("updated", _update(store, existing, data, raw, digest, mapped), modified)
+
+
+def _address(data: AddressData) -> Address:
+    return Address.objects.create(**vars(data))
+
+
+def _order_fields(data: OrderData) -> dict:
+    return {
+        "channel_state": data.channel_state,
+        "awaiting_acceptance": data.awaiting_acceptance,
+        "order_date": data.order_date,
+        "payment_date": data.payment_date,
+        "channel_modified_at": data.channel_modified_at,
+        "ship_by_date": data.ship_by_date,
+        "customer_email": data.customer_email,
+        "customer_username": data.customer_username,
+        "requested_shipping_service": data.requested_shipping_service,
+        "payment_method": data.payment_method,
+        "currency": data.currency,
+        "order_total": data.order_total,
+        "amount_paid": data.order_total,
+        "tax_amount": data.tax_amount,
+        "shipping_amount": data.shipping_amount,
+        "country_code": data.country_code,
+        "is_backship": data.is_backship,
+        "delivery_note_url": data.delivery_note_url,
+    }
+
+
+def _item_fields(item) -> dict:
+    return {
+        "channel_state": item.channel_state,
+        "sku": item.sku,
+        "name": item.name,
+        "brand": item.brand,
+        "channel_product_id": item.channel_product_id,
+        "listing_id": item.listing_id,
+        "quantity": item.quantity,
+        "unit_price": item.unit_price,
+        "line_price": item.line_price,
+        "tax_amount": item.tax_amount,
+        "shipping_amount": item.shipping_amount,
+        "condition": item.condition,
+        "options": item.options,
+        "requested_shipper": item.requested_shipper,
+        "shipping_delay_hours": item.shipping_delay_hours,
+    }
+
+
+def _create_item(order: Order, item, products: dict[str, Product]) -> OrderItem:
+    product = products.get(item.sku)
+    created = OrderItem.objects.create(
+        order=order,
+        channel_line_id=item.channel_line_id,
+        weight_grams=product.weight_grams if product else None,
+        warehouse_location=product.warehouse_location if product else "",
+        **_item_fields(item),
+    )
+    _sync_units(created, item)
+    return created
+
+
+def _sync_units(item: OrderItem, data) -> None:
+    """One unit per piece; identifiers Back Market already holds are recorded as sent."""
+    have = {u.index: u for u in item.units.all()}
+    for index in range(item.quantity):
+        if index not in have:
+            have[index] = ItemUnit.objects.create(item=item, index=index)
+    if data.imei or data.serial_number:
+        unit = have[0]
+        if not unit.sent_at:
+            unit.imei = data.imei[:15]
+            unit.serial_number = data.serial_number[:50]
+            unit.sent_at = timezone.now()
+            unit.save()
+
+
+def _create(store: Store, data: OrderData, raw: dict, digest: str, mapped: str) -> Order:
+    products = {p.sku: p for p in Product.objects.filter(sku__in=[i.sku for i in data.items])}
+    order = Order.objects.create(
+        store=store,
+        channel_order_id=data.channel_order_id,
+        order_number=str(data.channel_order_id),
+        order_key=f"bm-{store.pk}-{data.channel_order_id}",
+        status=derive_status(mapped, on_hold=False, shipped_locally=False),
+        ship_to=_address(data.ship_to),
+        bill_to=_address(data.bill_to),
+        channel_payload=raw,
+        channel_hash=digest,
+        **_order_fields(data),
+    )
+    for item in data.items:
+        _create_item(order, item, products)
+    state = f"state {data.channel_state}"
+    if data.awaiting_acceptance:
+        state += ", awaiting acceptance on Back Market"
+    record(
+        order, "imported", f"Imported from Back Market ({state}) as {order.status}.", source=SOURCE
+    )
+    return order
+
+
+def _update(
+    store: Store, order: Order, data: OrderData, raw: dict, digest: str, mapped: str | None
+) -> Order:
+    """Refresh what Back Market owns; leave what the seller owns; record every change."""
+    changes: list[str] = []
+    if order.channel_state != data.channel_state:
+        changes.append(f"Back Market order state {order.channel_state} → {data.channel_state}")
+    items = {i.channel_line_id: i for i in order.items.all()}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=[i.sku for i in data.items])}
+    for line in data.items:
+        item = items.get(line.channel_line_id)
+        if item is None:
+            _create_item(order, line, products)
+            changes.append(f"line {line.sku} added")
+            continue
+        if item.channel_state != line.channel_state:
+            changes.append(
+                f"line {item.sku}: {LINE_STATE_LABELS.get(item.channel_state, item.channel_state)}"
+                f" → {LINE_STATE_LABELS.get(line.channel_state, line.channel_state)}"
+            )
+        for key, value in _item_fields(line).items():
+            setattr(item, key, value)
+        item.save()
+        _sync_units(item, line)
+
+    for key, value in _order_fields(data).items():
+        setattr(order, key, value)
+    for attr, address in (("ship_to", data.ship_to), ("bill_to", data.bill_to)):
+        current = getattr(order, attr)
+        if any(getattr(current, k) != v for k, v in vars(address).items()):
+            Address.objects.filter(pk=current.pk).update(**vars(address))
+            changes.append(f"{attr.replace('_', ' ')} address updated")
+    previous = order.status
+    status = derive_status(
+        mapped or previous,
+        on_hold=order.on_hold,
+        shipped_locally=order.shipments.filter(voided=False).exists(),
+    )
+    order.status = status
+    order.channel_payload = raw
+    order.channel_hash = digest
+    if status == CANCELLED and previous != CANCELLED and _being_prepared(order):
+        order.warning = (
+            "Cancelled on Back Market while being prepared: do not ship it; "
+            "put the item back in stock."
+        )
+        record(order, "warning", order.warning, source=SOURCE)
+    order.save()
+    if status != previous:
+        changes.append(f"status {previous} → {status}")
+    record(
+        order,
+        "updated",
+        "Updated from Back Market: " + ("; ".join(changes) if changes else "details changed") + ".",
+        source=SOURCE,
+        changes=changes,
+    )
+    return order
+
+
+def _being_prepared(order: Order) -> bool:
+    return bool(
+        order.internal_notes
+        or order.on_hold
+        or order.tags.exists()
+        or ItemUnit.objects.filter(item__order=order).exclude(imei="", serial_number="").exists()
+        or order.shipments.exists()
+    )
