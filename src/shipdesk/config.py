@@ -52,3 +52,32 @@ def database_url() -> str:
 
 def redis_url() -> str | None:
     return os.environ.get("REDIS_URL") or None
+
+
+def email_settings() -> dict:
+    """Django EMAIL_* settings from SHIPDESK_EMAIL_URL.
+
+    `smtp://user:pass@host:587?starttls=1`, `smtps://user:pass@host:465` (implicit TLS),
+    optional `from=` and `timeout=` query parameters. Empty: emails stay in a local outbox.
+    """
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    url = os.environ.get("SHIPDESK_EMAIL_URL", "")
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError("SHIPDESK_EMAIL_URL must start with smtp:// or smtps://")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    truthy = ("1", "true", "yes", "on")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp" and query.get("starttls", "").lower() in truthy,
+        "EMAIL_TIMEOUT": int(query.get("timeout", "20")),
+        "DEFAULT_FROM_EMAIL": query.get("from", "shipdesk@localhost"),
+    }

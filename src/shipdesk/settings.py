@@ -28,10 +28,15 @@ INSTALLED_APPS = [
     "shipdesk.orders",
     "shipdesk.shipping",
     "shipdesk.sync",
+    "shipdesk.documents",
+    "shipdesk.notifications",
+    "shipdesk.api",
+    "shipdesk.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,7 +112,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files straight from the apps: no collectstatic step for `make demo`.
+WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = HOME / "static"
+MEDIA_URL = "media/"
 MEDIA_ROOT = HOME / "media"
 
 # Back Market asks integrations to identify themselves: BM-<company>-<integration>;<email>.
@@ -116,6 +128,13 @@ BACKMARKET_USER_AGENT = os.environ.get(
 )
 # Requests per 10 s per Back Market account; the documented edge limit is ~200.
 BACKMARKET_RATE_LIMIT = int(os.environ.get("SHIPDESK_BM_RATE_LIMIT", "150"))
+
+# Email: SMTP from SHIPDESK_EMAIL_URL; without it, emails are kept in the local outbox page.
+_email = config.email_settings()
+SHIPDESK_EMAIL_CONFIGURED = bool(_email)
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "shipdesk@localhost"
+globals().update(_email)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 
 
 def health(request):
@@ -10,4 +10,6 @@ def health(request):
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health),
+    path("ssapi/", include("shipdesk.api.urls")),
+    path("", include("shipdesk.web.urls")),
 ]

@@ -103,6 +103,20 @@ class Store(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=50, blank=True)
     website = models.URLField(blank=True)
+    logo = models.FileField(upload_to="logos/", blank=True)
+    brand_color = models.CharField(max_length=7, default="#0b3d91")
+    accent_color = models.CharField(max_length=7, default="#f5a623")
+
+    # Customer emails (off by default, as in ShipStation); empty templates use the defaults.
+    email_shipment_confirmation = models.BooleanField(default=False)
+    email_delivery_notification = models.BooleanField(default=False)
+    shipment_email_subject = models.CharField(max_length=200, blank=True)
+    shipment_email_body = models.TextField(blank=True)
+    delivery_email_subject = models.CharField(max_length=200, blank=True)
+    delivery_email_body = models.TextField(blank=True)
+
+    # Shipping defaults remembered per store: {"carrier_code", "service_code", "package_code", ...}.
+    ship_defaults = models.JSONField(default=dict, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

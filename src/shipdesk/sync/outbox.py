@@ -32,6 +32,7 @@ from shipdesk.backmarket import (
     TokenRejected,
     UpdateRejected,
 )
+from shipdesk.backmarket.mapping import CANCELLED_LINE_STATES
 from shipdesk.orders.history import record
 from shipdesk.orders.models import ItemUnit, Order
 from shipdesk.shipping.carriers import get_carrier
@@ -73,12 +74,14 @@ def _steps(order: Order) -> list[dict]:
     """The Back Market calls a shipment needs, in order, following Back Market's rules."""
     shipment_steps: list[dict] = []
     items = [i for i in order.items.all() if i.channel_line_id]
+    single_unit = len(items) == 1 and items[0].quantity == 1
+    # Cancelled and refunded lines are neither accepted nor shipped.
+    items = [i for i in items if i.channel_state not in CANCELLED_LINE_STATES]
     for item in items:
         if item.channel_state == 1:
             shipment_steps.append(
                 {"id": f"accept:{item.channel_line_id}", "kind": "accept", "sku": item.sku}
             )
-    single_unit = len(items) == 1 and items[0].quantity == 1
     order_level: dict = {}
     for item in items:
         unit = next(
@@ -125,7 +128,7 @@ def _already_done(raw: dict, step: dict, notification: Notification) -> bool:
         return line is not None and line.get("state") not in (1, None)
     if step["kind"] == "identifiers":
         line = lines.get(step["line_id"]) or {}
-        return bool(line.get("imei") or line.get("serial_number"))
+        return all(line.get(k) == step[k] for k in ("imei", "serial_number") if step.get(k))
     tracking = notification.shipment.tracking_number
     return raw.get("tracking_number") == tracking and all(
         ln.get("state") != 2 for ln in lines.values()

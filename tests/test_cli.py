@@ -1,0 +1,112 @@
+"""The `shipdesk` command line, as scripts and tests use it."""
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from shipdesk.orders.models import Order, Product
+from shipdesk.stores.models import Store
+
+from .sync.oracle import all_orders, expected
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_store_add_checks_the_token_and_prints_json(sandbox):
+    data = json.loads(
+        run("store", "add", "--name", "FR", "--region", "eu", "--token", "sandbox-token",
+            "--base-url", sandbox.url, "--json")
+    )
+
+    store = Store.objects.get()
+    assert data == {"id": store.pk, "name": "FR", "status": "ok"}
+    assert store.token == "sandbox-token"
+    assert "sandbox-token" not in store.token_encrypted
+
+
+def test_store_add_with_a_rejected_token_saves_nothing(sandbox):
+    with pytest.raises(CommandError, match="Back Market refused the connection, nothing saved"):
+        run("store", "add", "--name", "FR", "--region", "eu", "--token", "wrong", "--base-url", sandbox.url)
+    assert Store.objects.count() == 0
+
+
+def test_sync_json_and_orders_list_json(store, sandbox):
+    want = expected(all_orders(sandbox.url))
+
+    data = json.loads(run("sync", "--store", str(store.pk), "--json"))
+
+    [result] = data["stores"]
+    assert result["store"] == store.pk
+    assert result["created"] == len(want["imported"])
+    assert result["quarantined"] == 0 and result["errors"] == []
+    assert set(result) >= {"store", "fetched", "created", "updated", "unchanged", "quarantined", "errors"}
+
+    listed = json.loads(run("orders", "list", "--json"))
+    assert listed["total"] == len(want["imported"]) == len(listed["orders"])
+    first = listed["orders"][0]
+    assert first["orderNumber"] == str(Order.objects.get(pk=first["orderId"]).channel_order_id)
+    assert {"orderKey", "shipTo", "billTo", "items", "requestedShippingService", "paymentMethod",
+            "internalNotes", "customerNotes", "gift", "weight", "advancedOptions"} <= set(first)
+
+    limited = json.loads(run("orders", "list", "--status", "awaiting_shipment", "--limit", "3", "--json"))
+    assert len(limited["orders"]) == 3
+    assert {o["orderStatus"] for o in limited["orders"]} == {"awaiting_shipment"}
+
+    shown = json.loads(run("orders", "show", first["orderNumber"], "--json"))
+    assert shown["orderId"] == first["orderId"]
+
+
+def test_store_set_mapping_validates(store):
+    run("store", "set-mapping", str(store.pk), "1=on_hold", "10=awaiting_payment")
+    store.refresh_from_db()
+    assert store.status_mapping["1"] == "on_hold"
+    assert store.status_mapping["10"] == "awaiting_payment"
+
+    with pytest.raises(CommandError, match="unknown status 'sent'"):
+        run("store", "set-mapping", str(store.pk), "3=sent")
+
+
+def test_products_import_csv(tmp_path):
+    csv = tmp_path / "products.csv"
+    csv.write_text(
+        "sku,name,weight_grams,length_cm,width_cm,height_cm,warehouse_location,needs_imei\n"
+        "IP13-128-BLK-GOOD,iPhone 13,320,18,10,6,A-01-02,yes\n"
+        "APP-USBC-20W,Charger,90,,,,B-07,no\n"
+        ",missing sku,1,,,,,\n"
+        "BAD-W,Bad weight,heavy,,,,,\n"
+    )
+
+    with pytest.raises(CommandError, match="2 rows not imported"):
+        run("products", "import", str(csv))
+
+    phone = Product.objects.get(sku="IP13-128-BLK-GOOD")
+    assert (phone.weight_grams, phone.warehouse_location, phone.needs_imei) == (320, "A-01-02", True)
+    assert Product.objects.get(sku="APP-USBC-20W").needs_imei is False
+    assert Product.objects.count() == 2
+
+
+def test_the_real_command_exits_non_zero_on_a_rejected_token(sandbox, tmp_path):
+    env = {**os.environ, "SHIPDESK_HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    cli = [sys.executable, "-m", "shipdesk.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+
+    result = subprocess.run(
+        [*cli, "store", "add", "--name", "X", "--region", "eu", "--token", "nope", "--base-url", sandbox.url],
+        env=env, capture_output=True, text=True,
+    )
+
+    assert result.returncode == 1
+    assert "Back Market refused the connection, nothing saved" in result.stderr
+    assert "nope" not in result.stderr
