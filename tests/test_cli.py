@@ -26,8 +26,19 @@ def run(*args) -> str:
 
 def test_store_add_checks_the_token_and_prints_json(sandbox):
     data = json.loads(
-        run("store", "add", "--name", "FR", "--region", "eu", "--token", "sandbox-token",
-            "--base-url", sandbox.url, "--json")
+        run(
+            "store",
+            "add",
+            "--name",
+            "FR",
+            "--region",
+            "eu",
+            "--token",
+            "sandbox-token",
+            "--base-url",
+            sandbox.url,
+            "--json",
+        )
     )
 
     store = Store.objects.get()
@@ -38,7 +49,18 @@ def test_store_add_checks_the_token_and_prints_json(sandbox):
 
 def test_store_add_with_a_rejected_token_saves_nothing(sandbox):
     with pytest.raises(CommandError, match="Back Market refused the connection, nothing saved"):
-        run("store", "add", "--name", "FR", "--region", "eu", "--token", "wrong", "--base-url", sandbox.url)
+        run(
+            "store",
+            "add",
+            "--name",
+            "FR",
+            "--region",
+            "eu",
+            "--token",
+            "wrong",
+            "--base-url",
+            sandbox.url,
+        )
     assert Store.objects.count() == 0
 
 
@@ -51,16 +73,37 @@ def test_sync_json_and_orders_list_json(store, sandbox):
     assert result["store"] == store.pk
     assert result["created"] == len(want["imported"])
     assert result["quarantined"] == 0 and result["errors"] == []
-    assert set(result) >= {"store", "fetched", "created", "updated", "unchanged", "quarantined", "errors"}
+    assert set(result) >= {
+        "store",
+        "fetched",
+        "created",
+        "updated",
+        "unchanged",
+        "quarantined",
+        "errors",
+    }
 
     listed = json.loads(run("orders", "list", "--json"))
     assert listed["total"] == len(want["imported"]) == len(listed["orders"])
     first = listed["orders"][0]
     assert first["orderNumber"] == str(Order.objects.get(pk=first["orderId"]).channel_order_id)
-    assert {"orderKey", "shipTo", "billTo", "items", "requestedShippingService", "paymentMethod",
-            "internalNotes", "customerNotes", "gift", "weight", "advancedOptions"} <= set(first)
+    assert {
+        "orderKey",
+        "shipTo",
+        "billTo",
+        "items",
+        "requestedShippingService",
+        "paymentMethod",
+        "internalNotes",
+        "customerNotes",
+        "gift",
+        "weight",
+        "advancedOptions",
+    } <= set(first)
 
-    limited = json.loads(run("orders", "list", "--status", "awaiting_shipment", "--limit", "3", "--json"))
+    limited = json.loads(
+        run("orders", "list", "--status", "awaiting_shipment", "--limit", "3", "--json")
+    )
     assert len(limited["orders"]) == 3
     assert {o["orderStatus"] for o in limited["orders"]} == {"awaiting_shipment"}
 
@@ -92,19 +135,41 @@ def test_products_import_csv(tmp_path):
         run("products", "import", str(csv))
 
     phone = Product.objects.get(sku="IP13-128-BLK-GOOD")
-    assert (phone.weight_grams, phone.warehouse_location, phone.needs_imei) == (320, "A-01-02", True)
+    assert (phone.weight_grams, phone.warehouse_location, phone.needs_imei) == (
+        320,
+        "A-01-02",
+        True,
+    )
     assert Product.objects.get(sku="APP-USBC-20W").needs_imei is False
     assert Product.objects.count() == 2
 
 
 def test_the_real_command_exits_non_zero_on_a_rejected_token(sandbox, tmp_path):
-    env = {**os.environ, "SHIPDESK_HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    env = {
+        **os.environ,
+        "SHIPDESK_HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+    }
     cli = [sys.executable, "-m", "shipdesk.cli"]
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
 
     result = subprocess.run(
-        [*cli, "store", "add", "--name", "X", "--region", "eu", "--token", "nope", "--base-url", sandbox.url],
-        env=env, capture_output=True, text=True,
+        [
+            *cli,
+            "store",
+            "add",
+            "--name",
+            "X",
+            "--region",
+            "eu",
+            "--token",
+            "nope",
+            "--base-url",
+            sandbox.url,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
     assert result.returncode == 1

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "shipdesk.notifications",
     "shipdesk.api",
     "shipdesk.web",
+    "shipdesk.carriers",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not memory, so that worker processes started by tests share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test-shipdesk.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = config.redis_url()
@@ -132,7 +135,7 @@ BACKMARKET_RATE_LIMIT = int(os.environ.get("SHIPDESK_BM_RATE_LIMIT", "150"))
 # Email: SMTP from SHIPDESK_EMAIL_URL; without it, emails are kept in the local outbox page.
 _email = config.email_settings()
 SHIPDESK_EMAIL_CONFIGURED = bool(_email)
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = "shipdesk.notifications.backend.LocalOutboxBackend"
 DEFAULT_FROM_EMAIL = "shipdesk@localhost"
 globals().update(_email)
 

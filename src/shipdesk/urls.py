@@ -11,5 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health),
     path("ssapi/", include("shipdesk.api.urls")),
+    path("", include("shipdesk.notifications.urls")),
+    path("", include("shipdesk.documents.urls")),
+    path("", include("shipdesk.carriers.urls")),
     path("", include("shipdesk.web.urls")),
 ]

@@ -15,7 +15,13 @@ from ..sync.oracle import admin
 
 pytestmark = pytest.mark.django_db
 
-IMEIS = ["356938035643809", "490154203237518", "353918057421477", "860000000000009", "352099001761481"]
+IMEIS = [
+    "356938035643809",
+    "490154203237518",
+    "353918057421477",
+    "860000000000009",
+    "352099001761481",
+]
 
 
 def updates(sandbox) -> list[dict]:
@@ -23,16 +29,23 @@ def updates(sandbox) -> list[dict]:
 
 
 def ship_updates(sandbox, order) -> list[dict]:
+    """Ship updates Back Market applied (an injected 503 is logged but not applied)."""
     return [
-        u for u in updates(sandbox)
-        if u["path"] == f"/ws/orders/{order.channel_order_id}" and u["body"].get("new_state") == 3
+        u
+        for u in updates(sandbox)
+        if u["path"] == f"/ws/orders/{order.channel_order_id}"
+        and u["body"].get("new_state") == 3
+        and u["status"] == 200
     ]
 
 
 def bm_order(sandbox, order) -> dict:
     return httpx.get(
         f"{sandbox.url}/ws/orders/{order.channel_order_id}",
-        headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-tests-oracle;t@example.com"},
+        headers={
+            "Authorization": "Basic sandbox-token",
+            "User-Agent": "BM-tests-oracle;t@example.com",
+        },
         timeout=5,
     ).json()
 
@@ -44,8 +57,9 @@ def live_items(order):
 
 def find(store, *, lines=1, quantity=1, accepted=True, phone=True) -> Order:
     import_orders(store)
-    for order in Order.objects.filter(status="awaiting_shipment", awaiting_acceptance=not accepted,
-                                      is_backship=False):
+    for order in Order.objects.filter(
+        status="awaiting_shipment", awaiting_acceptance=not accepted, is_backship=False
+    ):
         items = list(order.items.all())
         if len(items) != lines or (lines == 1 and items[0].quantity != quantity):
             continue
@@ -62,8 +76,14 @@ def test_single_line_phone_is_shipped_with_its_imei_in_the_ship_update(store, sa
     sku = order.items.get().sku
     set_identifier(order, sku=sku, imei=IMEIS[0])
 
-    shipment = ship_order(order, carrier_code="colissimo", tracking_number="6A 1234 5678 901",
-                          service_code="colissimo_home", shipment_cost="7.90", notes_to_buyer="Merci !")
+    shipment = ship_order(
+        order,
+        carrier_code="colissimo",
+        tracking_number="6A 1234 5678 901",
+        service_code="colissimo_home",
+        shipment_cost="7.90",
+        notes_to_buyer="Merci !",
+    )
     counts = outbox.deliver_due()
 
     assert counts == {"sent": 1, "failed": 0, "pending": 0, "dead": 0}
@@ -99,7 +119,9 @@ def test_multi_line_order_sends_imeis_per_line_with_patch(store, sandbox):
     outbox.deliver_due()
 
     patches = [u for u in updates(sandbox) if u["method"] == "PATCH"]
-    assert sorted(p["path"] for p in patches) == sorted(f"/ws/orderlines/{i.channel_line_id}" for i in phones)
+    assert sorted(p["path"] for p in patches) == sorted(
+        f"/ws/orderlines/{i.channel_line_id}" for i in phones
+    )
     [ship] = ship_updates(sandbox, order)
     assert "imei" not in ship["body"]
     assert Notification.objects.get().status == "sent"
@@ -136,7 +158,9 @@ def test_an_invalid_imei_in_notes_is_reported_not_sent(store, sandbox):
     order = find(store)
     set_notes(order, internal="IMEI: 356938035643808")
 
-    with pytest.raises(OrderActionError, match="IMEI 356938035643808 in the internal notes is not valid"):
+    with pytest.raises(
+        OrderActionError, match="IMEI 356938035643808 in the internal notes is not valid"
+    ):
         ship_order(order, carrier_code="chronopost", tracking_number="XY123456789FR")
     assert updates(sandbox) == []
 
@@ -193,8 +217,11 @@ def test_a_rejection_stops_with_back_markets_message(store, sandbox):
     order = find(store, lines=2, phone=None)
     phone = next(i for i in live_items(order) if i.quantity == 1)
     # Someone already registered another IMEI for this line in the Back Office.
-    httpx.patch(f"{sandbox.url}/ws/orderlines/{phone.channel_line_id}", json={"imei": IMEIS[1]},
-                headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-t-t;t@example.com"})
+    httpx.patch(
+        f"{sandbox.url}/ws/orderlines/{phone.channel_line_id}",
+        json={"imei": IMEIS[1]},
+        headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-t-t;t@example.com"},
+    )
     for item in live_items(order):
         for _ in range(item.quantity):
             set_identifier(order, sku=item.sku, imei=IMEIS[0], allow_duplicate=True)
@@ -215,11 +242,39 @@ def test_a_worker_killed_after_back_market_applied_the_ship_sends_nothing_twice(
     ship_order(order, carrier_code="colissimo", tracking_number="6A99")
     notification = Notification.objects.get()
     # The worker sent the update, Back Market applied it, and the worker died before recording it.
-    httpx.post(f"{sandbox.url}/ws/orders/{order.channel_order_id}",
-               json={"order_id": order.channel_order_id, "new_state": 3, "tracking_number": "6A99",
-                     "shipper": "Colissimo", "imei": IMEIS[0]},
-               headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-t-t;t@example.com"})
+    httpx.post(
+        f"{sandbox.url}/ws/orders/{order.channel_order_id}",
+        json={
+            "order_id": order.channel_order_id,
+            "new_state": 3,
+            "tracking_number": "6A99",
+            "shipper": "Colissimo",
+            "imei": IMEIS[0],
+        },
+        headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-t-t;t@example.com"},
+    )
     Notification.objects.filter(pk=notification.pk).update(attempts=1)
 
     assert outbox.deliver_due()["sent"] == 1
     assert len(ship_updates(sandbox, order)) == 1
+
+
+def test_a_quantity_2_phone_line_needs_two_imeis_which_stay_in_shipdesk(store, sandbox):
+    order = find(store, quantity=2)
+    item = order.items.get()
+    set_identifier(order, sku=item.sku, imei=IMEIS[0])
+
+    with pytest.raises(
+        OrderActionError, match=f"missing IMEI / serial number for {item.sku}.*unit 2"
+    ):
+        ship_order(order, carrier_code="colissimo", tracking_number="6A2")
+
+    set_identifier(order, sku=item.sku, imei=IMEIS[1])
+    ship_order(order, carrier_code="colissimo", tracking_number="6A2")
+    outbox.deliver_due()
+
+    assert [u.imei for u in item.units.all()] == IMEIS[:2]
+    assert [u["method"] for u in updates(sandbox)] == ["POST"]  # no PATCH Back Market would refuse
+    [ship] = ship_updates(sandbox, order)
+    assert "imei" not in ship["body"]
+    assert order.events.filter(kind="identifiers_kept").count() == 1

@@ -28,11 +28,15 @@ def test_first_import_takes_every_paid_order_with_an_address(store, sandbox):
     assert run.skipped == len(want["skipped"])
     assert run.quarantined == 0
     assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == want["imported"]
-    assert sorted(
-        int(q) for q in QuarantinedOrder.objects.filter(kind="no_shipping_address").values_list(
-            "channel_order_id", flat=True
+    assert (
+        sorted(
+            int(q)
+            for q in QuarantinedOrder.objects.filter(kind="no_shipping_address").values_list(
+                "channel_order_id", flat=True
+            )
         )
-    ) == want["set_aside"]
+        == want["set_aside"]
+    )
     assert run.pages == math.ceil(len(raw) / 50)
     assert run.requests == run.pages
 
@@ -85,9 +89,9 @@ def test_incremental_import_reads_only_what_changed(store, sandbox):
     run = import_orders(store)
 
     assert run.created == 3
-    assert set(Order.objects.filter(channel_order_id__in=new_ids).values_list("status", flat=True)) == {
-        "awaiting_shipment"
-    }
+    assert set(
+        Order.objects.filter(channel_order_id__in=new_ids).values_list("status", flat=True)
+    ) == {"awaiting_shipment"}
     assert run.fetched < 10  # the overlap window, not the whole history
 
 
@@ -118,8 +122,12 @@ def test_rejected_token_flags_only_that_store_and_set_token_resumes(sandbox_fact
 
     a = sandbox_factory(orders=60, seed=11, token="token-a")
     b = sandbox_factory(orders=60, seed=12, token="token-b")
-    store_a = connect_store(name="A", region="eu", token="token-a", base_url=a.url, first_import_days=90)
-    store_b = connect_store(name="B", region="eu", token="token-b", base_url=b.url, first_import_days=90)
+    store_a = connect_store(
+        name="A", region="eu", token="token-a", base_url=a.url, first_import_days=90
+    )
+    store_b = connect_store(
+        name="B", region="eu", token="token-b", base_url=b.url, first_import_days=90
+    )
     import_orders(store_a)
     import_orders(store_b)
     admin(a.url, "revoke")
@@ -142,7 +150,9 @@ def test_rejected_token_flags_only_that_store_and_set_token_resumes(sandbox_fact
     resumed = import_orders(store_a)
 
     assert resumed.status == ImportRun.Status.OK
-    assert set(missed) <= set(Order.objects.filter(store=store_a).values_list("channel_order_id", flat=True))
+    assert set(missed) <= set(
+        Order.objects.filter(store=store_a).values_list("channel_order_id", flat=True)
+    )
     store_a.refresh_from_db()
     assert store_a.health == Store.Health.OK
 
@@ -170,7 +180,12 @@ def test_reimport_keeps_what_the_seller_owns(store, sandbox):
     import_orders(store)
     order = Order.objects.filter(awaiting_acceptance=True).first()
     item = order.items.first()
-    order.internal_notes, order.weight_grams, order.on_hold, order.status = "notes", 450, True, "on_hold"
+    order.internal_notes, order.weight_grams, order.on_hold, order.status = (
+        "notes",
+        450,
+        True,
+        "on_hold",
+    )
     order.save()
     order.tags.add(Tag.objects.create(name="VIP"))
     unit = item.units.first()

@@ -23,9 +23,17 @@ def load(name: str) -> dict:
 def serve_pages(pages: list[list]):
     def handler(request: httpx.Request) -> httpx.Response:
         page = int(request.url.params.get("page", "1"))
-        nxt = f"https://bm.test/ws/orders?page={page + 1}&page-size=50" if page < len(pages) else None
+        nxt = (
+            f"https://bm.test/ws/orders?page={page + 1}&page-size=50" if page < len(pages) else None
+        )
         return httpx.Response(
-            200, json={"count": sum(map(len, pages)), "next": nxt, "previous": None, "results": pages[page - 1]}
+            200,
+            json={
+                "count": sum(map(len, pages)),
+                "next": nxt,
+                "previous": None,
+                "results": pages[page - 1],
+            },
         )
 
     return httpx.MockTransport(handler)
@@ -44,7 +52,9 @@ def test_malformed_and_addressless_orders_are_set_aside_and_the_rest_imported(st
     malformed = load("order_malformed")
     no_address = {**load("order_gdpr_deleted"), "order_id": 70000001, "shipping_address": None}
     client = BackMarketClient(
-        "t", base_url="https://bm.test", transport=serve_pages([[good, malformed], [no_address, multi]]),
+        "t",
+        base_url="https://bm.test",
+        transport=serve_pages([[good, malformed], [no_address, multi]]),
         pacer=NullPacer(),
     )
 
@@ -52,7 +62,8 @@ def test_malformed_and_addressless_orders_are_set_aside_and_the_rest_imported(st
 
     assert (run.fetched, run.created, run.quarantined, run.set_aside) == (4, 2, 1, 1)
     assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == [
-        good["order_id"], multi["order_id"]
+        good["order_id"],
+        multi["order_id"],
     ]
     bad = QuarantinedOrder.objects.get(kind="malformed")
     assert bad.payload == malformed
@@ -70,11 +81,22 @@ def test_a_record_that_becomes_valid_is_imported_and_its_quarantine_resolved(sto
     no_address = {**load("order_normal"), "shipping_address": None}
     fixed = load("order_normal")
 
-    import_orders(store, client=BackMarketClient(
-        "t", base_url="https://bm.test", transport=serve_pages([[no_address]]), pacer=NullPacer()))
+    import_orders(
+        store,
+        client=BackMarketClient(
+            "t",
+            base_url="https://bm.test",
+            transport=serve_pages([[no_address]]),
+            pacer=NullPacer(),
+        ),
+    )
     Store.objects.filter(pk=store.pk).update(import_cursor=None)
-    run = import_orders(store, client=BackMarketClient(
-        "t", base_url="https://bm.test", transport=serve_pages([[fixed]]), pacer=NullPacer()))
+    run = import_orders(
+        store,
+        client=BackMarketClient(
+            "t", base_url="https://bm.test", transport=serve_pages([[fixed]]), pacer=NullPacer()
+        ),
+    )
 
     assert run.created == 1
     assert QuarantinedOrder.objects.get().resolved_at is not None

@@ -61,7 +61,7 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
     return order
 
 
-def _items_needing_identifiers(order: Order):
+def items_needing_identifiers(order: Order):
     """(item, units) for each line that is a phone per the catalogue, else brand and title."""
     from shipdesk.orders.imei import is_phone
     from shipdesk.orders.models import Product
@@ -82,7 +82,7 @@ def _items_needing_identifiers(order: Order):
 def missing_identifiers(order: Order) -> list[str]:
     """Phone units without a valid IMEI / serial number, named for the person shipping."""
     missing = []
-    for item, units in _items_needing_identifiers(order):
+    for item, units in items_needing_identifiers(order):
         for unit in units:
             if not (unit.imei or unit.serial_number):
                 label = f"{item.sku} ({item.name})"
@@ -171,11 +171,11 @@ def fill_identifiers_from_notes(order: Order, *, user=None, source="user") -> tu
         return 0, problems
     empty = [
         (item, u)
-        for item, units in _items_needing_identifiers(order)
+        for item, units in items_needing_identifiers(order)
         for u in units
         if not (u.imei or u.serial_number)
     ]
-    already = {u.imei for _, units in _items_needing_identifiers(order) for u in units if u.imei}
+    already = {u.imei for _, units in items_needing_identifiers(order) for u in units if u.imei}
     wanted = [(sku, imei) for sku, imei in found.imeis if imei not in already]
     filled = 0
     with_sku = [(sku, imei) for sku, imei in wanted if sku]

@@ -13,8 +13,10 @@ from shipdesk.orders.actions import (
     OrderActionError,
     accept_order,
     fill_identifiers_from_notes,
+    items_needing_identifiers,
     missing_identifiers,
 )
+from shipdesk.notifications.emails import queue_shipment_confirmation
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
 from shipdesk.shipping.carriers import clean_tracking_number, get_carrier
@@ -122,6 +124,17 @@ def ship_order(
             user=user,
             shipment=shipment.pk,
         )
+        queue_shipment_confirmation(shipment)
+        multi = [i.sku for i, _ in items_needing_identifiers(order) if i.quantity > 1]
+        if notify_backmarket and multi:
+            record(
+                order,
+                "identifiers_kept",
+                f"IMEIs of {', '.join(multi)} stay in shipdesk: Back Market's API takes an IMEI "
+                "only for a line of quantity 1.",
+                source=source,
+                user=user,
+            )
         if notify_backmarket:
             notification = Notification.objects.create(
                 order=order, shipment=shipment, next_attempt_at=timezone.now()

@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 
 from django.conf import settings
 from django.db import transaction
 
-from shipdesk.backmarket import BackMarketClient, SlidingWindowPacer
+from shipdesk.backmarket import BackMarketClient
 from shipdesk.stores.models import Store
 
-_pacers: dict[str, SlidingWindowPacer] = {}
-_pacers_lock = threading.Lock()
 
+def _pacer():
+    """Every process paces each Back Market account through the database (0 turns it off)."""
+    from shipdesk.backmarket import NullPacer
+    from shipdesk.sync.pacing import DatabasePacer
 
-def _pacer() -> SlidingWindowPacer:
-    """One pacer per process shared by every client (it keys requests per account)."""
-    with _pacers_lock:
-        pacer = _pacers.get("default")
-        if pacer is None:
-            pacer = _pacers["default"] = SlidingWindowPacer(limit=settings.BACKMARKET_RATE_LIMIT)
-        return pacer
+    if settings.BACKMARKET_RATE_LIMIT <= 0:
+        return NullPacer()
+    return DatabasePacer(limit=settings.BACKMARKET_RATE_LIMIT)
 
 
 def make_client(

@@ -134,3 +134,11 @@ class NotificationAttempt(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class PacingBucket(models.Model):
+    """Back Market request budget of one account, shared by every process (token bucket)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    tokens = models.FloatField()
+    updated = models.FloatField()  # Unix time of the last refill

@@ -87,7 +87,9 @@ def _steps(order: Order) -> list[dict]:
         unit = next(
             (u for u in item.units.all() if (u.imei or u.serial_number) and not u.sent_at), None
         )
-        if unit is None:
+        if unit is None or item.quantity > 1:
+            # Back Market's API holds one IMEI per line of quantity 1: a line of quantity 2
+            # keeps its IMEIs in shipdesk (ship_order records that in the history).
             continue
         values = {
             k: v for k, v in (("imei", unit.imei), ("serial_number", unit.serial_number)) if v

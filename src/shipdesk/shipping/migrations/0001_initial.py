@@ -6,46 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Shipment',
+            name="Shipment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('carrier_code', models.CharField(max_length=50)),
-                ('service_code', models.CharField(blank=True, max_length=100)),
-                ('package_code', models.CharField(blank=True, max_length=50)),
-                ('confirmation', models.CharField(blank=True, max_length=50)),
-                ('tracking_number', models.CharField(db_index=True, max_length=200)),
-                ('tracking_url', models.CharField(blank=True, max_length=300)),
-                ('ship_date', models.DateField()),
-                ('shipment_cost', models.DecimalField(decimal_places=2, default=0, max_digits=10)),
-                ('insurance_cost', models.DecimalField(decimal_places=2, default=0, max_digits=10)),
-                ('weight_grams', models.PositiveIntegerField(blank=True, null=True)),
-                ('length_cm', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('width_cm', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('height_cm', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('notes_to_buyer', models.TextField(blank=True)),
-                ('notify_customer', models.BooleanField(default=False)),
-                ('notify_channel', models.BooleanField(default=True)),
-                ('label_pdf', models.BinaryField(blank=True, null=True)),
-                ('label_url', models.URLField(blank=True, max_length=1000)),
-                ('voided', models.BooleanField(default=False)),
-                ('void_date', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipments', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("carrier_code", models.CharField(max_length=50)),
+                ("service_code", models.CharField(blank=True, max_length=100)),
+                ("package_code", models.CharField(blank=True, max_length=50)),
+                ("confirmation", models.CharField(blank=True, max_length=50)),
+                ("tracking_number", models.CharField(db_index=True, max_length=200)),
+                ("tracking_url", models.CharField(blank=True, max_length=300)),
+                ("ship_date", models.DateField()),
+                ("shipment_cost", models.DecimalField(decimal_places=2, default=0, max_digits=10)),
+                ("insurance_cost", models.DecimalField(decimal_places=2, default=0, max_digits=10)),
+                ("weight_grams", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "length_cm",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                (
+                    "width_cm",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                (
+                    "height_cm",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                ("notes_to_buyer", models.TextField(blank=True)),
+                ("notify_customer", models.BooleanField(default=False)),
+                ("notify_channel", models.BooleanField(default=True)),
+                ("label_pdf", models.BinaryField(blank=True, null=True)),
+                ("label_url", models.URLField(blank=True, max_length=1000)),
+                ("voided", models.BooleanField(default=False)),
+                ("void_date", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipments",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,69 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(default='backmarket', editable=False, max_length=20)),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('region', models.CharField(choices=[('eu', 'Europe (incl. UK)'), ('us', 'United States'), ('ap', 'Asia-Pacific')], default='eu', max_length=2)),
-                ('base_url', models.URLField(blank=True, help_text="Overrides the region's host (pre-production, sandbox).")),
-                ('country_code', models.CharField(default='fr-fr', max_length=5)),
-                ('token_encrypted', models.TextField(editable=False)),
-                ('status_mapping', models.JSONField(default=shipdesk.stores.models.default_status_mapping)),
-                ('import_interval', models.DurationField(default=datetime.timedelta(seconds=120))),
-                ('first_import_days', models.PositiveIntegerField(default=30)),
-                ('auto_import', models.BooleanField(default=True)),
-                ('auto_accept', models.BooleanField(default=False)),
-                ('health', models.CharField(choices=[('ok', 'OK'), ('token_rejected', 'Token rejected'), ('failing', 'Failing')], default='ok', max_length=20)),
-                ('last_error', models.TextField(blank=True)),
-                ('last_error_at', models.DateTimeField(blank=True, null=True)),
-                ('import_cursor', models.DateTimeField(blank=True, null=True)),
-                ('last_import_at', models.DateTimeField(blank=True, null=True)),
-                ('import_lease_until', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('company_name', models.CharField(blank=True, max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=50)),
-                ('website', models.URLField(blank=True)),
-                ('logo', models.FileField(blank=True, upload_to='logos/')),
-                ('brand_color', models.CharField(default='#0b3d91', max_length=7)),
-                ('accent_color', models.CharField(default='#f5a623', max_length=7)),
-                ('email_shipment_confirmation', models.BooleanField(default=False)),
-                ('email_delivery_notification', models.BooleanField(default=False)),
-                ('shipment_email_subject', models.CharField(blank=True, max_length=200)),
-                ('shipment_email_body', models.TextField(blank=True)),
-                ('delivery_email_subject', models.CharField(blank=True, max_length=200)),
-                ('delivery_email_body', models.TextField(blank=True)),
-                ('ship_defaults', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(default="backmarket", editable=False, max_length=20)),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("eu", "Europe (incl. UK)"),
+                            ("us", "United States"),
+                            ("ap", "Asia-Pacific"),
+                        ],
+                        default="eu",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "base_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Overrides the region's host (pre-production, sandbox).",
+                    ),
+                ),
+                ("country_code", models.CharField(default="fr-fr", max_length=5)),
+                ("token_encrypted", models.TextField(editable=False)),
+                (
+                    "status_mapping",
+                    models.JSONField(default=shipdesk.stores.models.default_status_mapping),
+                ),
+                ("import_interval", models.DurationField(default=datetime.timedelta(seconds=120))),
+                ("first_import_days", models.PositiveIntegerField(default=30)),
+                ("auto_import", models.BooleanField(default=True)),
+                ("auto_accept", models.BooleanField(default=False)),
+                (
+                    "health",
+                    models.CharField(
+                        choices=[
+                            ("ok", "OK"),
+                            ("token_rejected", "Token rejected"),
+                            ("failing", "Failing"),
+                        ],
+                        default="ok",
+                        max_length=20,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("last_error_at", models.DateTimeField(blank=True, null=True)),
+                ("import_cursor", models.DateTimeField(blank=True, null=True)),
+                ("last_import_at", models.DateTimeField(blank=True, null=True)),
+                ("import_lease_until", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("company_name", models.CharField(blank=True, max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=50)),
+                ("website", models.URLField(blank=True)),
+                ("logo", models.FileField(blank=True, upload_to="logos/")),
+                ("brand_color", models.CharField(default="#0b3d91", max_length=7)),
+                ("accent_color", models.CharField(default="#f5a623", max_length=7)),
+                ("email_shipment_confirmation", models.BooleanField(default=False)),
+                ("email_delivery_notification", models.BooleanField(default=False)),
+                ("shipment_email_subject", models.CharField(blank=True, max_length=200)),
+                ("shipment_email_body", models.TextField(blank=True)),
+                ("delivery_email_subject", models.CharField(blank=True, max_length=200)),
+                ("delivery_email_body", models.TextField(blank=True)),
+                ("ship_defaults", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('company', models.CharField(blank=True, max_length=100)),
-                ('street1', models.CharField(blank=True, max_length=200)),
-                ('street2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(default='FR', max_length=2)),
-                ('phone', models.CharField(blank=True, max_length=50)),
-                ('is_default', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("company", models.CharField(blank=True, max_length=100)),
+                ("street1", models.CharField(blank=True, max_length=200)),
+                ("street2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(default="FR", max_length=2)),
+                ("phone", models.CharField(blank=True, max_length=50)),
+                ("is_default", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
     ]

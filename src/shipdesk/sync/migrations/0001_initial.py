@@ -5,98 +5,185 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0001_initial'),
-        ('shipping', '0001_initial'),
-        ('stores', '0001_initial'),
+        ("orders", "0001_initial"),
+        ("shipping", "0001_initial"),
+        ("stores", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(default='schedule', max_length=20)),
-                ('started_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('ok', 'OK'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('since', models.DateTimeField(blank=True, null=True)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('requests', models.PositiveIntegerField(default=0)),
-                ('fetched', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('set_aside', models.PositiveIntegerField(default=0)),
-                ('quarantined', models.PositiveIntegerField(default=0)),
-                ('accepted', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(default=list)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_runs', to='stores.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("trigger", models.CharField(default="schedule", max_length=20)),
+                ("started_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("ok", "OK"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("since", models.DateTimeField(blank=True, null=True)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("pages", models.PositiveIntegerField(default=0)),
+                ("requests", models.PositiveIntegerField(default=0)),
+                ("fetched", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("set_aside", models.PositiveIntegerField(default=0)),
+                ("quarantined", models.PositiveIntegerField(default=0)),
+                ("accepted", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(default=list)),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_runs",
+                        to="stores.store",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed — needs a person'), ('dead', 'Gave up after retrying')], db_index=True, default='pending', max_length=10)),
-                ('steps_done', models.JSONField(default=list)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(db_index=True)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='orders.order')),
-                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='shipping.shipment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed — needs a person"),
+                            ("dead", "Gave up after retrying"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("steps_done", models.JSONField(default=list)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(db_index=True)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "shipment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="shipping.shipment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='NotificationAttempt',
+            name="NotificationAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('step', models.CharField(max_length=100)),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.CharField(max_length=300)),
-                ('request_body', models.JSONField(default=dict)),
-                ('status_code', models.IntegerField(blank=True, null=True)),
-                ('response_body', models.TextField(blank=True)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('notification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='sync.notification')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("step", models.CharField(max_length=100)),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.CharField(max_length=300)),
+                ("request_body", models.JSONField(default=dict)),
+                ("status_code", models.IntegerField(blank=True, null=True)),
+                ("response_body", models.TextField(blank=True)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "notification",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_log",
+                        to="sync.notification",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='QuarantinedOrder',
+            name="QuarantinedOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel_order_id', models.CharField(blank=True, max_length=50)),
-                ('kind', models.CharField(choices=[('malformed', 'Malformed record'), ('no_shipping_address', 'No shipping address')], max_length=30)),
-                ('reason', models.TextField()),
-                ('payload', models.JSONField()),
-                ('first_seen_at', models.DateTimeField(auto_now_add=True)),
-                ('last_seen_at', models.DateTimeField(auto_now=True)),
-                ('times_seen', models.PositiveIntegerField(default=1)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('store', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quarantined_orders', to='stores.store')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel_order_id", models.CharField(blank=True, max_length=50)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("malformed", "Malformed record"),
+                            ("no_shipping_address", "No shipping address"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("payload", models.JSONField()),
+                ("first_seen_at", models.DateTimeField(auto_now_add=True)),
+                ("last_seen_at", models.DateTimeField(auto_now=True)),
+                ("times_seen", models.PositiveIntegerField(default=1)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "store",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quarantined_orders",
+                        to="stores.store",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-last_seen_at'],
-                'constraints': [models.UniqueConstraint(fields=('store', 'channel_order_id', 'kind'), name='unique_quarantine')],
+                "ordering": ["-last_seen_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "channel_order_id", "kind"), name="unique_quarantine"
+                    )
+                ],
             },
         ),
     ]

@@ -3,7 +3,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Manage shipdesk users: admins (stores, users, settings) and shippers (orders, shipping)."
+    help = (
+        "Manage shipdesk users: admins (stores, users, settings) and shippers (orders, shipping)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -11,7 +13,9 @@ class Command(BaseCommand):
         add.add_argument("username")
         add.add_argument("--password", required=True)
         add.add_argument("--email", default="")
-        add.add_argument("--admin", action="store_true", help="can manage stores, users and settings")
+        add.add_argument(
+            "--admin", action="store_true", help="can manage stores, users and settings"
+        )
 
     def handle(self, *args, action, username, password, email, admin, **options):
         users = get_user_model().objects

@@ -17,4 +17,10 @@ class Command(BaseCommand):
         kwargs = {"workers": threads} if threads else {}
         if no_scheduler:
             kwargs["periodic"] = False
+        else:
+            # Catch up at once after a restart instead of at the next minute.
+            from shipdesk.sync.tasks import deliver_due_notifications, schedule_imports
+
+            deliver_due_notifications()
+            schedule_imports()
         call_command("run_huey", **kwargs)

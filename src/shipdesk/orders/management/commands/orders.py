@@ -41,6 +41,11 @@ class Command(BaseCommand):
         imei.add_argument("--serial", action="append", default=[])
         imei.add_argument("--allow-duplicate", action="store_true")
 
+        slip = sub.add_parser("packing-slip", help="packing slips for orders, one PDF")
+        slip.add_argument("order_numbers", nargs="+")
+        slip.add_argument("--out", required=True)
+        slip.add_argument("--paper", choices=["A4", "Letter"], default="A4")
+
         ship = sub.add_parser("ship", help="record a shipment and notify Back Market")
         ship.add_argument("order_number")
         ship.add_argument("--carrier", required=True)
@@ -156,6 +161,11 @@ class Command(BaseCommand):
                     else "Back Market not notified."
                 )
             )
+
+    def handle_packing_slip(self, *, order_numbers, out, paper, **_):
+        from django.core.management import call_command
+
+        call_command("packingslip", *order_numbers, out=out, paper=paper, stdout=self.stdout)
 
     def execute(self, *args, **options):
         try:

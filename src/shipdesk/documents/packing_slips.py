@@ -1,0 +1,370 @@
+"""Packing slips: one PDF for one or many orders, each order starting on a new page.
+
+Each slip carries the store's branding (logo, company name, colours, contact), the ship-to
+address, the items with their options, warehouse location, quantity and the IMEI / serial
+number of every unit, the notes to the buyer, the gift message and a Code 128 barcode of the
+order number (scanned at the packing bench to find the order).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Iterable
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from reportlab.graphics.barcode import createBarcodeDrawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from shipdesk.documents import fonts
+from shipdesk.orders.models import Order
+from shipdesk.stores.models import Store
+
+log = logging.getLogger(__name__)
+
+PAPER_SIZES = {"A4": A4, "LETTER": LETTER}
+MARGIN = 14 * mm
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def render(orders: Iterable[Order], paper: str = "A4") -> bytes:
+    """Return one PDF holding a packing slip per order, in the order given."""
+    size = PAPER_SIZES.get(paper.upper())
+    if size is None:
+        raise ValueError(f"unknown paper size {paper!r}; expected A4 or Letter")
+    wanted = [o.pk for o in orders]
+    if not wanted:
+        raise ValueError("no orders to print")
+    by_pk = {
+        o.pk: o
+        for o in Order.objects.filter(pk__in=wanted)
+        .select_related("store", "ship_to")
+        .prefetch_related("items__units")
+    }
+    regular, bold = fonts.register()
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 6 * mm,
+        title="Packing slips" if len(wanted) > 1 else f"Packing slip {by_pk[wanted[0]]}",
+        author="shipdesk",
+        creator="shipdesk",
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates(
+        PageTemplate(id="slip", frames=[frame], onPageEnd=lambda c, d: _footer(c, d, regular))
+    )
+    story: list[Flowable] = []
+    for index, pk in enumerate(wanted):
+        if index:
+            story.append(PageBreak())
+        story.extend(_slip(by_pk[pk], doc.width, regular, bold))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+class _FooterText(Flowable):
+    """Zero-size marker: tells the page footer which order's pages follow."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.width = self.height = 0
+
+    def draw(self) -> None:
+        self.canv._shipdesk_footer = self.text
+
+
+def orders_by_number(order_numbers: Iterable[str]) -> list[Order]:
+    """The orders with these numbers, in that order; LookupError names a missing or ambiguous one."""
+    result = []
+    for number in order_numbers:
+        matches = list(Order.objects.filter(order_number=number, deleted=False)[:2])
+        if not matches:
+            raise LookupError(f"no order {number!r}")
+        if len(matches) > 1:
+            raise LookupError(f"order number {number!r} exists in several stores")
+        result.append(matches[0])
+    return result
+
+
+def _footer(canvas, doc, font: str) -> None:
+    text = getattr(canvas, "_shipdesk_footer", "")
+    canvas.saveState()
+    canvas.setFont(font, 7.5)
+    canvas.setFillColor(colors.HexColor("#666666"))
+    canvas.drawString(doc.leftMargin, MARGIN, text)
+    canvas.drawRightString(doc.leftMargin + doc.width, MARGIN, f"{canvas.getPageNumber()}")
+    canvas.restoreState()
+
+
+def colour(value: str, default: str) -> colors.Color:
+    return colors.HexColor(value if value and _HEX.match(value) else default)
+
+
+def text_colour_on(background: colors.Color) -> colors.Color:
+    """Black or white, whichever reads better on the brand colour."""
+    luminance = 0.2126 * background.red + 0.7152 * background.green + 0.0722 * background.blue
+    return colors.black if luminance > 0.6 else colors.white
+
+
+def company_name(store: Store) -> str:
+    return store.company_name or store.name
+
+
+def _styles(regular: str, bold: str, brand: colors.Color) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=regular, fontSize=9, leading=11.5)
+    return {
+        "base": base,
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#555555")
+        ),
+        "company": ParagraphStyle(
+            "company", parent=base, fontName=bold, fontSize=15, leading=18, textColor=brand
+        ),
+        "title": ParagraphStyle(
+            "title",
+            parent=base,
+            fontName=bold,
+            fontSize=16,
+            leading=19,
+            alignment=2,
+            textColor=brand,
+        ),
+        "right": ParagraphStyle("right", parent=base, alignment=2),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=base,
+            fontName=bold,
+            fontSize=9.5,
+            leading=12,
+            textColor=brand,
+            spaceAfter=2,
+        ),
+        "bold": ParagraphStyle("bold", parent=base, fontName=bold),
+        "th": ParagraphStyle("th", parent=base, fontName=bold, textColor=text_colour_on(brand)),
+        "qty": ParagraphStyle("qty", parent=base, fontName=bold, fontSize=11, alignment=1),
+    }
+
+
+def _logo(store: Store) -> Image | None:
+    if not store.logo:
+        return None
+    try:
+        with store.logo.open("rb") as f:
+            data = f.read()
+        reader = ImageReader(io.BytesIO(data))
+        width, height = reader.getSize()
+    except Exception:  # a missing or non-image logo must not stop the packing bench
+        log.warning(
+            "store %s: logo %s cannot be read; printing without it", store.pk, store.logo.name
+        )
+        return None
+    scale = min(45 * mm / width, 18 * mm / height)
+    image = Image(io.BytesIO(data), width=width * scale, height=height * scale)
+    image.hAlign = "LEFT"
+    return image
+
+
+def _lines(*values: str) -> str:
+    return "<br/>".join(escape(v) for v in values if v)
+
+
+def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]:
+    store = order.store
+    brand = colour(store.brand_color, "#0b3d91")
+    accent = colour(store.accent_color, "#f5a623")
+    s = _styles(regular, bold, brand)
+    name = company_name(store)
+    contact = _lines(store.phone, store.website, store.email)
+
+    left: list[Flowable] = []
+    if logo := _logo(store):
+        left += [logo, Spacer(1, 2 * mm)]
+    left.append(Paragraph(escape(name), s["company"]))
+    if contact:
+        left.append(Paragraph(contact, s["small"]))
+    barcode = createBarcodeDrawing(
+        "Code128",
+        value=order.order_number,
+        barHeight=13 * mm,
+        barWidth=0.4 * mm,
+        humanReadable=True,
+        fontName="Helvetica",
+        fontSize=8,
+    )
+    order_date = timezone.localtime(order.order_date).strftime("%Y-%m-%d")
+    right: list[Flowable] = [
+        Paragraph("PACKING SLIP", s["title"]),
+        Paragraph(f"Order <b>{escape(order.order_number)}</b> · {order_date}", s["right"]),
+        Spacer(1, 2 * mm),
+        barcode,
+    ]
+    header = Table([[left, right]], colWidths=[width * 0.55, width * 0.45])
+    header.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+
+    to = order.ship_to
+    ship_to = [
+        Paragraph("Ship to", s["heading"]),
+        Paragraph(
+            _lines(
+                to.name,
+                to.company,
+                to.street1,
+                to.street2,
+                to.street3,
+                " ".join(v for v in (to.postal_code, to.city) if v),
+                to.state,
+                to.country,
+                to.phone,
+            ),
+            s["base"],
+        ),
+    ]
+    details = [
+        ("Order date", order_date),
+        (
+            "Ship by",
+            timezone.localtime(order.ship_by_date).strftime("%Y-%m-%d")
+            if order.ship_by_date
+            else "",
+        ),
+        ("Shipping", order.requested_shipping_service),
+        ("Store", store.name),
+    ]
+    info = [Paragraph("Order", s["heading"])] + [
+        Paragraph(f"{escape(label)}: {escape(value)}", s["base"])
+        for label, value in details
+        if value
+    ]
+    addresses = Table([[ship_to, info]], colWidths=[width * 0.55, width * 0.45])
+    addresses.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+
+    story: list[Flowable] = [
+        _FooterText(f"{name} · packing slip for order {order.order_number}"),
+        header,
+        Spacer(1, 3 * mm),
+        HRFlowable(width="100%", thickness=2, color=accent, spaceAfter=4 * mm),
+        addresses,
+        Spacer(1, 5 * mm),
+        _items_table(order, width, s, brand),
+    ]
+    if order.notes_to_buyer:
+        story.append(_box("Notes", order.notes_to_buyer, width, s, accent))
+    if order.gift:
+        story.append(
+            _box("Gift message", order.gift_message or "This order is a gift.", width, s, accent)
+        )
+    thanks = f"Thank you for your order. — {name}"
+    story += [Spacer(1, 6 * mm), Paragraph(escape(thanks), s["small"])]
+    return story
+
+
+def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Table:
+    rows: list[list] = [
+        [
+            Paragraph("Location", s["th"]),
+            Paragraph("SKU", s["th"]),
+            Paragraph("Item", s["th"]),
+            Paragraph("Qty", s["th"]),
+        ]
+    ]
+    total = 0
+    for item in order.items.all():
+        if item.adjustment:
+            continue
+        total += item.quantity
+        parts = [f"<b>{escape(item.name)}</b>"]
+        parts += [
+            f"{escape(str(o.get('name', '')))}: {escape(str(o.get('value', '')))}"
+            for o in item.options or []
+            if isinstance(o, dict)
+        ]
+        for unit in item.units.all():
+            ids = [
+                f"IMEI {unit.imei}" if unit.imei else "",
+                f"Serial {unit.serial_number}" if unit.serial_number else "",
+            ]
+            ids = [i for i in ids if i]
+            if ids:
+                parts.append(f"Unit {unit.index + 1}: {escape(' · '.join(ids))}")
+        rows.append(
+            [
+                Paragraph(escape(item.warehouse_location or "—"), s["bold"]),
+                Paragraph(escape(item.sku), s["base"]),
+                Paragraph("<br/>".join(parts), s["base"]),
+                Paragraph(str(item.quantity), s["qty"]),
+            ]
+        )
+    rows.append(["", "", Paragraph("Total units", s["bold"]), Paragraph(str(total), s["qty"])])
+    table = Table(
+        rows, colWidths=[width * 0.13, width * 0.27, width * 0.51, width * 0.09], repeatRows=1
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), brand),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 1), (-1, -2), 0.4, colors.HexColor("#cccccc")),
+                ("LINEABOVE", (0, -1), (-1, -1), 1, brand),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _box(title: str, text: str, width: float, s: dict, accent: colors.Color) -> Flowable:
+    body = Paragraph(escape(text).replace("\n", "<br/>"), s["base"])
+    table = Table([[Paragraph(escape(title), s["heading"])], [body]], colWidths=[width])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1, accent),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return KeepTogether([Spacer(1, 4 * mm), table])

@@ -1,0 +1,170 @@
+"""Packing slips: the PDF's text as pypdf reads it, for one order and for a batch."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from PIL import Image
+from pypdf import PdfReader
+
+from shipdesk.documents.packing_slips import render
+from shipdesk.orders.actions import set_identifier, set_notes
+from shipdesk.orders.imei import is_phone
+from shipdesk.orders.models import Order
+from shipdesk.sync.importer import import_orders
+
+pytestmark = pytest.mark.django_db
+
+IMEI = "356938035643809"
+
+
+def png(colour: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (120, 40), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def branded_store(store, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    store.company_name = "Électronique Müller & Søn"
+    store.phone = "+33 1 23 45 67 89"
+    store.website = "https://reconditionné.example.com"
+    store.email = "contact@muller.example.com"
+    store.brand_color = "#114477"
+    store.logo.save("logo.png", ContentFile(png("#114477")), save=False)
+    store.save()
+    import_orders(store)
+    return store
+
+
+def phone_order(*, skip: int = 0) -> Order:
+    """A single-line, single-unit phone order awaiting shipment."""
+    found = [
+        o
+        for o in Order.objects.filter(status="awaiting_shipment", is_backship=False)
+        .order_by("id")
+        .prefetch_related("items")
+        if len(o.items.all()) == 1
+        and o.items.all()[0].quantity == 1
+        and is_phone(title=o.items.all()[0].name, brand=o.items.all()[0].brand)
+        and o.items.all()[0].options
+    ]
+    return found[skip]
+
+
+def text_of(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_packing_slip_shows_branding_items_options_location_imei_and_notes(branded_store):
+    order = phone_order()
+    item = order.items.get()
+    item.warehouse_location = "A-03-2"
+    item.save()
+    set_identifier(order, sku=item.sku, imei=IMEI)
+    set_notes(order, to_buyer="Merci ! Garantie 12 mois, señor García.")
+    order.gift, order.gift_message = True, "Joyeux anniversaire, Jürgen ß"
+    order.save()
+
+    pdf = render([order])
+
+    [page] = text_of(pdf)
+    assert f"Order {order.order_number}" in page
+    assert "Électronique Müller & Søn" in page
+    assert "+33 1 23 45 67 89" in page and "contact@muller.example.com" in page
+    assert item.sku in page
+    for option in item.options:
+        assert f"{option['name']}: {option['value']}" in page
+    assert "A-03-2" in page
+    assert f"Unit 1: IMEI {IMEI}" in page
+    assert "Merci ! Garantie 12 mois, señor García." in page
+    assert "Joyeux anniversaire, Jürgen ß" in page
+    assert order.ship_to.name in page
+    # The human-readable line under the Code 128 barcode.
+    assert page.count(order.order_number) >= 3
+    reader = PdfReader(io.BytesIO(pdf))
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [595, 842]
+    assert len(reader.pages[0].images) == 1  # the logo
+    fonts = {
+        str(f["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].get_object().values()
+    }
+    assert any(f.split("+")[-1] in ("DejaVuSans", "BitstreamVeraSans-Roman") for f in fonts)
+
+
+def test_a_batch_is_one_pdf_with_each_order_on_its_own_page_on_letter_paper(branded_store):
+    orders = [phone_order(skip=0), phone_order(skip=1), phone_order(skip=2)]
+
+    pdf = render(orders, paper="Letter")
+
+    pages = text_of(pdf)
+    assert len(pages) == 3
+    for page, order in zip(pages, orders, strict=True):
+        assert f"Order {order.order_number}" in page
+        assert order.items.get().sku in page
+        others = [o.order_number for o in orders if o != order]
+        assert not any(f"Order {n}" in page for n in others)
+    mediabox = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert [round(float(v)) for v in mediabox[2:]] == [612, 792]
+
+
+def test_a_missing_logo_file_prints_the_slip_without_it(branded_store):
+    order = phone_order()
+    branded_store.logo.storage.delete(branded_store.logo.name)
+
+    pdf = render([order])
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages[0].images) == 0
+    assert "Électronique Müller & Søn" in reader.pages[0].extract_text()
+
+
+def test_unknown_paper_size_is_refused(branded_store):
+    with pytest.raises(ValueError, match="unknown paper size 'A5'; expected A4 or Letter"):
+        render([phone_order()], paper="A5")
+
+
+def test_packingslip_command_writes_the_pdf(branded_store, tmp_path):
+    first, second = phone_order(skip=0), phone_order(skip=1)
+    out = tmp_path / "slips.pdf"
+    stdout = io.StringIO()
+
+    call_command(
+        "packingslip",
+        first.order_number,
+        second.order_number,
+        out=str(out),
+        paper="Letter",
+        stdout=stdout,
+    )
+
+    pages = text_of(out.read_bytes())
+    assert [
+        f"Order {o.order_number}" in p for p, o in zip(pages, [first, second], strict=True)
+    ] == [True, True]
+    assert stdout.getvalue().startswith(f"Wrote 2 packing slips to {out} (")
+    with pytest.raises(CommandError, match="no order '0000'"):
+        call_command("packingslip", "0000", out=str(out))
+
+
+@pytest.mark.urls("tests.documents.urls")
+def test_packing_slips_page_for_signed_in_users(branded_store, client):
+    from django.contrib.auth.models import User
+
+    first, second = phone_order(skip=0), phone_order(skip=1)
+    url = f"/packing-slips.pdf?orders={second.pk},{first.pk}&paper=Letter"
+    assert client.get(url).status_code == 302
+
+    client.force_login(User.objects.create_user("packer", password="pw-123456"))
+    page = client.get(url)
+
+    assert (page.status_code, page["Content-Type"]) == (200, "application/pdf")
+    assert page["Content-Disposition"] == 'inline; filename="packing-slips.pdf"'
+    pages = text_of(page.content)
+    assert [
+        f"Order {second.order_number}" in pages[0],
+        f"Order {first.order_number}" in pages[1],
+    ] == [True, True]
+    assert client.get("/packing-slips.pdf?orders=x").status_code == 400
+    assert client.get(f"/packing-slips.pdf?orders={first.pk}&paper=A3").status_code == 400
