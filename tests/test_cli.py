@@ -175,3 +175,53 @@ def test_the_real_command_exits_non_zero_on_a_rejected_token(sandbox, tmp_path):
     assert result.returncode == 1
     assert "Back Market refused the connection, nothing saved" in result.stderr
     assert "nope" not in result.stderr
+
+
+def test_orders_commands_accept_set_notes_set_imei_ship_and_notify(store, sandbox):
+    from shipdesk.sync.importer import import_orders
+
+    import_orders(store)
+    order = next(
+        o
+        for o in Order.objects.filter(awaiting_acceptance=True, is_backship=False)
+        if o.items.count() == 1 and o.items.get().quantity == 1 and o.items.get().brand == "Apple"
+    )
+    sku = order.items.get().sku
+
+    run("orders", "accept", order.order_number)
+    run("orders", "set-notes", order.order_number, "--internal", "bench 3", "--to-buyer", "Merci")
+    with pytest.raises(CommandError, match=f"missing IMEI / serial number for {sku}"):
+        run("orders", "ship", order.order_number, "--carrier", "colissimo", "--tracking", "6A1")
+    with pytest.raises(CommandError, match="wrong check digit"):
+        run("orders", "set-imei", order.order_number, "--sku", sku, "--imei", "356938035643808")
+    run("orders", "set-imei", order.order_number, "--sku", sku, "--imei", "356938035643809")
+    shipped = json.loads(
+        run(
+            "orders",
+            "ship",
+            order.order_number,
+            "--carrier",
+            "colissimo",
+            "--tracking",
+            "6A 1",
+            "--service",
+            "colissimo_home",
+            "--cost",
+            "6.50",
+            "--json",
+        )
+    )
+    counts = json.loads(run("notify", "--json"))
+
+    assert (shipped["trackingNumber"], shipped["carrierCode"], shipped["shipmentCost"]) == (
+        "6A1",
+        "colissimo",
+        6.5,
+    )
+    assert counts == {"sent": 1, "failed": 0, "pending": 0, "dead": 0}
+    order.refresh_from_db()
+    assert (order.internal_notes, order.notes_to_buyer, order.status) == (
+        "bench 3",
+        "Merci",
+        "shipped",
+    )

@@ -434,3 +434,16 @@ def test_orders_not_shipped_with_backship_have_no_label(api, find_order):
     response = api.get("/ws/shipping/v1/deliveries", params={"order_id": order["order_id"]})
 
     assert (response.status_code, response.json()) == (200, {"results": []})
+
+
+def test_a_second_ship_update_replaces_the_tracking_of_a_shipped_order(api, find_order):
+    order = find_order(_single)
+    _accept(api, order, order["orderlines"][0])
+    assert _ship(api, order, tracking_number="6A111").status_code == 200
+
+    reship = _ship(api, order, tracking_number="6A222", tracking_url="https://t.example/6A222")
+
+    assert reship.status_code == 200
+    assert reship.json()["tracking_number"] == "6A222"
+    assert reship.json()["tracking_url"] == "https://t.example/6A222"
+    assert [line["state"] for line in reship.json()["orderlines"]] == [3]

@@ -393,6 +393,10 @@ class SandboxState:
         if new_state != 3:
             raise SandboxError(400, "missing_field", "sku is required")
         moving = [line for line in lines if line["state"] == 2]
+        if not moving and any(line["state"] == 3 for line in lines):
+            # A ship update on a shipped order replaces its tracking (a reship after a voided
+            # label); no line moves. (The contract is silent here; this is what sellers rely on.)
+            return []
         if not moving:
             raise SandboxError(
                 400, "invalid_transition", f"order {order['order_id']} has no accepted line to ship"

@@ -16,6 +16,7 @@ from shipdesk.orders.actions import (
     items_needing_identifiers,
     missing_identifiers,
 )
+from shipdesk.api.webhooks import shipments_created
 from shipdesk.notifications.emails import queue_shipment_confirmation
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
@@ -125,6 +126,7 @@ def ship_order(
             shipment=shipment.pk,
         )
         queue_shipment_confirmation(shipment)
+        shipments_created([shipment.pk])  # SHIP_NOTIFY webhooks
         multi = [i.sku for i, _ in items_needing_identifiers(order) if i.quantity > 1]
         if notify_backmarket and multi:
             record(

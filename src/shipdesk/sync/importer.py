@@ -98,6 +98,7 @@ def import_orders(
     )
     run = ImportRun.objects.create(store=store, trigger=trigger, since=since)
     max_seen: datetime | None = None
+    created_ids: list[int] = []
     own_client = client is None
     client = client or client_for(store, on_request=lambda *a: _count_request(run))
     try:
@@ -110,6 +111,8 @@ def import_orders(
                     outcome = import_one(store, raw)
                     run.fetched += 1
                     setattr(run, outcome.result, getattr(run, outcome.result) + 1)
+                    if outcome.result == "created":
+                        created_ids.append(outcome.order.pk)
                     if outcome.modified and (max_seen is None or outcome.modified > max_seen):
                         max_seen = outcome.modified
                     if (
@@ -151,6 +154,11 @@ def import_orders(
         _release_lease(store)
         if own_client:
             client.close()
+        if created_ids:
+            # One ORDER_NOTIFY per import batch, including a batch cut short by an error.
+            from shipdesk.api.webhooks import orders_imported
+
+            orders_imported(store, created_ids)
     store.refresh_from_db()
     return run
 
