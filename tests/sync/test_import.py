@@ -115,6 +115,17 @@ def test_crash_after_a_page_then_rerun_loses_and_duplicates_nothing(store, sandb
 
     assert run.status == ImportRun.Status.OK
     assert sorted(Order.objects.values_list("channel_order_id", flat=True)) == want["imported"]
+    crashed = ImportRun.objects.exclude(pk=run.pk).get()
+    assert (crashed.status, crashed.errors[0]["kind"]) == ("failed", "Crash")
+
+
+def test_a_run_left_running_by_a_killed_process_is_marked_interrupted(store):
+    ghost = ImportRun.objects.create(store=store, trigger="schedule")
+
+    import_orders(store)
+
+    ghost.refresh_from_db()
+    assert (ghost.status, ghost.errors[0]["kind"]) == ("failed", "Interrupted")
 
 
 def test_rejected_token_flags_only_that_store_and_set_token_resumes(sandbox_factory, db):

@@ -329,7 +329,11 @@ def map_order(order: Order) -> OrderData:
         requested_shipping_service=requested_service(order),
         payment_method=_text(order.payment_method),
         currency=_text(order.currency) or "EUR",
-        order_total=(order.price or Decimal("0")) + (order.shipping_price or Decimal("0")),
+        # The order's price is what the buyer paid: the lines plus shipping.
+        order_total=order.price
+        if order.price is not None
+        else sum((line.price for line in order.orderlines), Decimal("0"))
+        + (order.shipping_price or Decimal("0")),
         tax_amount=order.sales_taxes or Decimal("0"),
         shipping_amount=order.shipping_price or Decimal("0"),
         country_code=_text(order.country_code),

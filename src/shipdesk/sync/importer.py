@@ -96,6 +96,12 @@ def import_orders(
         if store.import_cursor
         else start - timedelta(days=store.first_import_days)
     )
+    # Holding the lease, any run still "running" was cut short by a crash: say so.
+    ImportRun.objects.filter(store=store, status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.FAILED,
+        finished_at=start,
+        errors=[{"kind": "Interrupted", "message": "the import process stopped before the end"}],
+    )
     run = ImportRun.objects.create(store=store, trigger=trigger, since=since)
     max_seen: datetime | None = None
     created_ids: list[int] = []
