@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",
     "shipdesk.core",
     "shipdesk.stores",
     "shipdesk.orders",
@@ -122,6 +123,7 @@ STORAGES = {
 # Serve static files straight from the apps: no collectstatic step for `make demo`.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
 MEDIA_URL = "media/"
 MEDIA_ROOT = HOME / "media"
 
@@ -129,6 +131,8 @@ MEDIA_ROOT = HOME / "media"
 BACKMARKET_USER_AGENT = os.environ.get(
     "SHIPDESK_BM_USER_AGENT", "BM-shipdesk-shipdesk;contact@example.com"
 )
+# ShipStation API v1 calls per minute per API key (ShipStation's own limit is 40).
+SHIPDESK_API_RATE_LIMIT = int(os.environ.get("SHIPDESK_API_RATE_LIMIT", "40"))
 # Requests per 10 s per Back Market account; the documented edge limit is ~200.
 BACKMARKET_RATE_LIMIT = int(os.environ.get("SHIPDESK_BM_RATE_LIMIT", "150"))
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from shipdesk.backmarket import BackMarketError
+from shipdesk.backmarket.mapping import CANCELLED_LINE_STATES
 from shipdesk.orders.history import record
-from shipdesk.orders.models import Order
+from shipdesk.orders.imei import imei_error, is_phone, normalise_imei, parse_notes, serial_error
+from shipdesk.orders.models import ItemUnit, Order, OrderItem, Product, Tag
 from shipdesk.stores.connection import client_for
+from shipdesk.stores.models import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD
 
 
 class OrderActionError(Exception):
@@ -61,22 +66,30 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
     return order
 
 
-def items_needing_identifiers(order: Order):
-    """(item, units) for each line that is a phone per the catalogue, else brand and title."""
-    from shipdesk.orders.imei import is_phone
-    from shipdesk.orders.models import Product
-
+def identifier_needs(order: Order) -> list[tuple[OrderItem, bool]]:
+    """(item, needs an IMEI / serial) for each live line: the catalogue decides, else the title."""
     items = [
-        i for i in order.items.all() if not i.adjustment and i.channel_state not in (4, 5, 6, 7)
+        i
+        for i in order.items.all()
+        if not i.adjustment and i.channel_state not in CANCELLED_LINE_STATES
     ]
     catalogue = dict(
         Product.objects.filter(sku__in=[i.sku for i in items]).values_list("sku", "needs_imei")
     )
     return [
-        (item, list(item.units.all()))
+        (
+            item,
+            is_phone(
+                title=item.name, brand=item.brand, catalogue_needs_imei=catalogue.get(item.sku)
+            ),
+        )
         for item in items
-        if is_phone(title=item.name, brand=item.brand, catalogue_needs_imei=catalogue.get(item.sku))
     ]
+
+
+def items_needing_identifiers(order: Order) -> list[tuple[OrderItem, list[ItemUnit]]]:
+    """(item, units) for each phone line."""
+    return [(item, list(item.units.all())) for item, needed in identifier_needs(order) if needed]
 
 
 def missing_identifiers(order: Order) -> list[str]:
@@ -102,9 +115,6 @@ def set_identifier(
     source: str = "user",
 ):
     """Record a unit's IMEI or serial number after validating it (Luhn, length, reuse)."""
-    from shipdesk.orders.imei import imei_error, normalise_imei, serial_error
-    from shipdesk.orders.models import ItemUnit
-
     if bool(imei) == bool(serial_number):
         raise OrderActionError("give either an IMEI or a serial number")
     if imei:
@@ -163,8 +173,6 @@ def fill_identifiers_from_notes(order: Order, *, user=None, source="user") -> tu
 
     Returns (units filled, problems). Invalid values are reported, never recorded.
     """
-    from shipdesk.orders.imei import parse_notes
-
     found = parse_notes(order.internal_notes)
     problems = [f"IMEI {value} in the internal notes is not valid" for value in found.invalid]
     if not found.imeis:
@@ -239,8 +247,6 @@ def set_notes(
 
 
 def hold(order: Order, *, until=None, user=None, source="user") -> Order:
-    from shipdesk.stores.models import AWAITING_SHIPMENT, ON_HOLD
-
     if order.status not in (AWAITING_SHIPMENT, ON_HOLD):
         raise OrderActionError(
             f"only orders awaiting shipment can be put on hold (this one is {order.status})"
@@ -254,8 +260,6 @@ def hold(order: Order, *, until=None, user=None, source="user") -> Order:
 
 
 def release(order: Order, *, user=None, source="user") -> Order:
-    from shipdesk.stores.models import AWAITING_SHIPMENT, ON_HOLD
-
     if not order.on_hold:
         raise OrderActionError(f"order {order.order_number} is not on hold")
     order.on_hold, order.hold_until_date = False, None
@@ -298,11 +302,9 @@ def cancel_line(
     finally:
         if own:
             client.close()
-    from shipdesk.stores.models import CANCELLED
-
     item.channel_state = 4
     item.save(update_fields=["channel_state", "modified_at"])
-    live = [i for i in order.items.all() if i.channel_state not in (4, 5, 6, 7)]
+    live = [i for i in order.items.all() if i.channel_state not in CANCELLED_LINE_STATES]
     if not live:
         order.status = CANCELLED
     if not any(i.channel_state == 1 for i in order.items.all()):
@@ -315,4 +317,119 @@ def cancel_line(
         source=source,
         user=user,
     )
+    return order
+
+
+# ShipStation's rule: only open orders can be updated.
+OPEN_STATUSES = (AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD)
+
+# Order fields the seller owns, with the words the history uses for them.
+SELLER_FIELDS = {
+    "customer_notes": "customer notes",
+    "gift": "gift",
+    "gift_message": "gift message",
+    "weight_grams": "weight",
+    "length_cm": "length",
+    "width_cm": "width",
+    "height_cm": "height",
+    "carrier_code": "carrier",
+    "service_code": "service",
+    "package_code": "package",
+    "confirmation": "confirmation",
+    "warehouse": "ship-from warehouse",
+    "custom_field1": "custom field 1",
+    "custom_field2": "custom field 2",
+    "custom_field3": "custom field 3",
+}
+ITEM_SELLER_FIELDS = {"weight_grams": "weight", "warehouse_location": "warehouse location"}
+
+
+def check_open(order: Order) -> None:
+    if order.status not in OPEN_STATUSES:
+        raise OrderActionError(
+            f"order {order.order_number} is {order.status}: only orders awaiting payment, "
+            "awaiting shipment or on hold can be updated"
+        )
+
+
+def _differs(current, new) -> bool:
+    if isinstance(current, Decimal) or isinstance(new, Decimal):
+        if current is None or new is None:
+            return current is not new
+        return Decimal(current) != Decimal(new)
+    return current != new
+
+
+def update_seller_fields(order: Order, *, user=None, source: str = "user", **values) -> list[str]:
+    """Set seller-owned order fields (see SELLER_FIELDS); return the names of those that changed.
+
+    Fields Back Market owns cannot be set here: imports refresh them.
+    """
+    unknown = set(values) - set(SELLER_FIELDS)
+    if unknown:
+        raise OrderActionError(f"cannot set {', '.join(sorted(unknown))} on an order")
+    check_open(order)
+    changed = [name for name, value in values.items() if _differs(getattr(order, name), value)]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(order, name, values[name])
+    order.save(update_fields=[*changed, "modified_at"])
+    record(
+        order,
+        "edited",
+        f"Edited {', '.join(SELLER_FIELDS[name] for name in changed)}.",
+        source=source,
+        user=user,
+        fields=changed,
+    )
+    return changed
+
+
+def update_item_seller_fields(
+    item: OrderItem, *, user=None, source: str = "user", **values
+) -> list[str]:
+    """Set an item's weight (per unit) or warehouse location; return what changed."""
+    unknown = set(values) - set(ITEM_SELLER_FIELDS)
+    if unknown:
+        raise OrderActionError(f"cannot set {', '.join(sorted(unknown))} on an item")
+    check_open(item.order)
+    changed = [name for name, value in values.items() if getattr(item, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(item, name, values[name])
+    item.save(update_fields=[*changed, "modified_at"])
+    record(
+        item.order,
+        "item_edited",
+        f"Edited {' and '.join(ITEM_SELLER_FIELDS[name] for name in changed)} of {item.sku}.",
+        source=source,
+        user=user,
+        sku=item.sku,
+        fields=changed,
+    )
+    return changed
+
+
+def set_tags(order: Order, tags: list[Tag], *, user=None, source: str = "user") -> Order:
+    """Make the order's tags exactly these, through add_tag / remove_tag."""
+    current = {t.pk: t for t in order.tags.all()}
+    wanted = {t.pk: t for t in tags}
+    for pk, tag in current.items():
+        if pk not in wanted:
+            remove_tag(order, tag, user=user, source=source)
+    for pk, tag in wanted.items():
+        if pk not in current:
+            add_tag(order, tag, user=user, source=source)
+    return order
+
+
+def delete_order(order: Order, *, user=None, source: str = "user") -> Order:
+    """Hide the order from lists (soft delete); imports keep updating it."""
+    if order.deleted:
+        raise OrderActionError(f"order {order.order_number} is already deleted")
+    order.deleted = True
+    order.save(update_fields=["deleted", "modified_at"])
+    record(order, "deleted", "Deleted (hidden from order lists).", source=source, user=user)
     return order

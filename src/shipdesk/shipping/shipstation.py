@@ -6,7 +6,8 @@ from shipdesk.shipping.models import Shipment
 
 def shipment(s: Shipment, *, include_items: bool = True) -> dict:
     order = s.order
-    notification = s.notifications.order_by("-id").first()
+    # Reads the prefetched notifications when the caller prefetched them.
+    notification = max(s.notifications.all(), key=lambda n: n.pk, default=None)
     return {
         "shipmentId": s.pk,
         "orderId": order.pk,

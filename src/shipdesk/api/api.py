@@ -1,0 +1,150 @@
+"""The ShipStation API v1-compatible REST API: the NinjaAPI, its errors and rate-limit headers.
+
+Every error is JSON `{"message": ...}`: 400 for malformed JSON, bad fields and refused
+actions, 401 without a valid key, 404 for unknown ids, 429 over the rate limit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from shipdesk.api.auth import ApiKeyAuth, RateLimited
+from shipdesk.api.schemas import InvalidDate
+from shipdesk.orders.actions import OrderActionError
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+shipdesk answers ShipStation API v1's calls with ShipStation's JSON, so scripts and client
+libraries written for ShipStation work by changing their base URL to `https://HOST/ssapi`.
+
+Authenticate with HTTP Basic: API key as user name, API secret as password
+(`shipdesk apikey create --user USERNAME`). Each key may make a limited number of requests
+per minute; every response says where it stands in `X-Rate-Limit-Limit`,
+`X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (seconds).
+
+Dates are UTC. Orders come from Back Market: the fields Back Market owns are read-only.
+"""
+
+
+class BodyNotAnObject(ValueError):
+    pass
+
+
+class ObjectParser(Parser):
+    """JSON bodies must be objects: ShipStation's calls all take one."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if data is not None and not isinstance(data, dict):
+            raise BodyNotAnObject(type(data).__name__)
+        return data
+
+
+class ShipStationAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        return operation.view_func.__name__
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        limit = getattr(request, "rate_limit", None)
+        if limit is not None:
+            for name, value in limit.headers().items():
+                response[name] = value
+        return response
+
+
+def _field_errors(errors: list[dict]) -> str:
+    parts = []
+    for error in errors[:10]:
+        # loc is (source, [param name,] field...): keep the field's path.
+        loc = [str(p) for p in error.get("loc", ())]
+        while loc and loc[0] in ("body", "query", "path"):
+            loc.pop(0)
+        where = ".".join(loc) or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def _install_error_handlers(api: NinjaAPI) -> None:
+    def message(request, text: str, status: int):
+        return api.create_response(request, {"message": text}, status=status)
+
+    @api.exception_handler(ValidationError)
+    def bad_fields(request, exc: ValidationError):
+        return message(request, f"invalid request: {_field_errors(exc.errors)}", 400)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request, exc):
+        response = message(
+            request,
+            "unauthorized: give an API key and its secret with HTTP Basic authentication",
+            401,
+        )
+        response["WWW-Authenticate"] = 'Basic realm="shipdesk"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        text = str(exc)
+        if isinstance(exc.__cause__, BodyNotAnObject):
+            text = "the request body must be a JSON object"
+        elif text.startswith("Cannot parse request body"):
+            text = "the request body is not valid JSON"
+        return message(request, text, exc.status_code)
+
+    @api.exception_handler(RateLimited)
+    def rate_limited(request, exc: RateLimited):
+        response = message(request, str(exc), 429)
+        response["Retry-After"] = str(exc.limit.reset)
+        return response
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return message(request, str(exc) or "not found", 404)
+
+    @api.exception_handler(OrderActionError)
+    def refused(request, exc):
+        return message(request, str(exc), 400)
+
+    @api.exception_handler(InvalidDate)
+    def invalid_date(request, exc):
+        return message(request, str(exc), 400)
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        log.exception("API error on %s %s", request.method, request.path)
+        return message(request, "internal error; it has been logged", 500)
+
+
+def build_api() -> NinjaAPI:
+    from shipdesk.api.views import accounts, orders, shipments, stores, webhooks
+
+    api = ShipStationAPI(
+        title="shipdesk — ShipStation API v1 compatible",
+        version="1",
+        description=DESCRIPTION,
+        auth=ApiKeyAuth(),
+        urls_namespace="ssapi",
+        parser=ObjectParser(),
+        docs_url="/docs",
+    )
+    _install_error_handlers(api)
+    api.add_router("/orders", orders.router)
+    api.add_router("/shipments", shipments.router)
+    api.add_router("/stores", stores.router)
+    api.add_router("/carriers", accounts.carriers)
+    api.add_router("/warehouses", accounts.warehouses)
+    api.add_router("/accounts", accounts.accounts)
+    api.add_router("/webhooks", webhooks.router)
+    return api
+
+
+api = build_api()

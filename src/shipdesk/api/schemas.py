@@ -1,0 +1,539 @@
+"""The API's request and response bodies, with ShipStation API v1's field names.
+
+Responses are validated against these on the way out, so the OpenAPI document says exactly
+what clients get. Request bodies declare the fields shipdesk reads; clients may send whole
+ShipStation objects, and fields not declared here are accepted and ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+MAX_ID = 2**63 - 1
+# Postgres refuses NUL in text; ShipStation has no use for it either.
+NO_NUL = r"^[^\x00]*$"
+DATE_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,7})?)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+URL_PATTERN = r"^https?://[^\s\x00]+$"
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Page = Annotated[int, Field(ge=1, le=1_000_000)]
+PageSize = Annotated[int, Field(ge=1, le=500)]
+DateText = Annotated[
+    str,
+    Field(
+        pattern=DATE_PATTERN,
+        description="`2024-05-01`, `2024-05-01 13:45:00` or `2024-05-01T13:45:00.0000000`; "
+        "UTC unless an offset is given.",
+    ),
+]
+
+OrderStatus = Literal[
+    "awaiting_payment",
+    "awaiting_shipment",
+    "pending_fulfillment",
+    "on_hold",
+    "shipped",
+    "cancelled",
+]
+SortDir = Literal["ASC", "DESC"]
+Event = Literal["ORDER_NOTIFY", "ITEM_ORDER_NOTIFY", "SHIP_NOTIFY", "ITEM_SHIP_NOTIFY"]
+
+
+def text(max_length: int):
+    return Annotated[str, Field(max_length=max_length, pattern=NO_NUL)]
+
+
+class InvalidDate(ValueError):
+    pass
+
+
+def parse_datetime(value: str) -> datetime:
+    """ShipStation's date formats (7-digit fractions included) as an aware datetime, UTC by default."""
+    head, sep, rest = value.replace(" ", "T", 1).partition(".")
+    if sep:
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        rest = rest[:digits][:6].ljust(6, "0") + rest[digits:]
+    try:
+        parsed = datetime.fromisoformat(head + sep + rest)
+    except ValueError:
+        raise InvalidDate(f"{value!r} is not a date (expected e.g. 2024-05-01 13:45:00)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_date(value: str) -> date:
+    return parse_datetime(value).date()
+
+
+# ----- responses -----
+
+
+class Message(Schema):
+    message: str
+
+
+class Success(Schema):
+    success: bool
+    message: str
+
+
+class Address(Schema):
+    name: str | None
+    company: str | None
+    street1: str | None
+    street2: str | None
+    street3: str | None
+    city: str | None
+    state: str | None
+    postalCode: str | None
+    country: str | None
+    phone: str | None
+    residential: bool | None
+    addressVerified: str | None
+
+
+class Weight(Schema):
+    value: float
+    units: Literal["pounds", "ounces", "grams"]
+    WeightUnits: int
+
+
+class Dimensions(Schema):
+    length: float | None
+    width: float | None
+    height: float | None
+    units: Literal["inches", "centimeters"]
+
+
+class ItemOption(Schema):
+    name: str
+    value: str
+
+
+class SerialNumber(Schema):
+    unit: int
+    imei: str | None
+    serialNumber: str | None
+
+
+class OrderItem(Schema):
+    orderItemId: int
+    lineItemKey: str | None
+    sku: str
+    name: str
+    imageUrl: str | None
+    weight: Weight | None
+    quantity: int
+    unitPrice: float | None
+    taxAmount: float | None
+    shippingAmount: float | None
+    warehouseLocation: str | None
+    options: list[ItemOption]
+    productId: int | None
+    fulfillmentSku: str | None
+    adjustment: bool
+    upc: str | None
+    createDate: str | None
+    modifyDate: str | None
+    lineState: int | None = Field(description="shipdesk: Back Market's line state")
+    serialNumbers: list[SerialNumber] = Field(
+        description="shipdesk: each unit's IMEI or serial number"
+    )
+
+
+class InsuranceOptions(Schema):
+    provider: str | None
+    insureShipment: bool
+    insuredValue: float
+
+
+class InternationalOptions(Schema):
+    contents: str | None
+    customsItems: list[dict[str, Any]] | None
+    nonDelivery: str | None
+
+
+class AdvancedOptions(Schema):
+    warehouseId: int | None
+    nonMachinable: bool
+    saturdayDelivery: bool
+    containsAlcohol: bool
+    mergedOrSplit: bool
+    mergedIds: list[int]
+    parentId: int | None
+    storeId: int
+    customField1: str | None
+    customField2: str | None
+    customField3: str | None
+    source: str | None
+    billToParty: str | None
+    billToAccount: str | None
+    billToPostalCode: str | None
+    billToCountryCode: str | None
+
+
+class Order(Schema):
+    orderId: int
+    orderNumber: str
+    orderKey: str
+    orderDate: str | None
+    createDate: str | None
+    modifyDate: str | None
+    paymentDate: str | None
+    shipByDate: str | None
+    orderStatus: str
+    customerId: int | None
+    customerUsername: str | None
+    customerEmail: str | None
+    billTo: Address
+    shipTo: Address
+    items: list[OrderItem]
+    orderTotal: float | None
+    amountPaid: float | None
+    taxAmount: float | None
+    shippingAmount: float | None
+    customerNotes: str | None
+    internalNotes: str | None
+    gift: bool
+    giftMessage: str | None
+    paymentMethod: str | None
+    requestedShippingService: str | None
+    carrierCode: str | None
+    serviceCode: str | None
+    packageCode: str | None
+    confirmation: str | None
+    shipDate: str | None
+    holdUntilDate: str | None
+    weight: Weight | None
+    dimensions: Dimensions | None
+    insuranceOptions: InsuranceOptions
+    internationalOptions: InternationalOptions
+    advancedOptions: AdvancedOptions
+    tagIds: list[int] | None
+    userId: str | None
+    externallyFulfilled: bool
+    externallyFulfilledBy: str | None
+    couponCode: str | None = Field(description="shipdesk extra")
+    discountAmount: float | None = Field(description="shipdesk extra")
+    currency: str = Field(description="shipdesk extra")
+    awaitingAcceptance: bool = Field(
+        description="shipdesk: the lines must be accepted on Back Market before shipping"
+    )
+    warning: str | None = Field(description="shipdesk: what Back Market changed underfoot")
+
+
+class OrderPage(Schema):
+    orders: list[Order]
+    total: int
+    page: int
+    pages: int
+
+
+class ShipmentItem(Schema):
+    orderItemId: int
+    lineItemKey: str | None
+    sku: str
+    name: str
+    quantity: int
+    unitPrice: float | None
+    warehouseLocation: str | None
+    options: list[ItemOption]
+
+
+class Shipment(Schema):
+    shipmentId: int
+    orderId: int
+    orderKey: str
+    userId: str | None
+    customerEmail: str | None
+    orderNumber: str
+    createDate: str | None
+    shipDate: str
+    shipmentCost: float | None
+    insuranceCost: float | None
+    trackingNumber: str
+    trackingUrl: str | None
+    isReturnLabel: bool
+    batchNumber: str | None
+    carrierCode: str
+    serviceCode: str | None
+    packageCode: str | None
+    confirmation: str | None
+    warehouseId: int | None
+    voided: bool
+    voidDate: str | None
+    marketplaceNotified: bool
+    notifyErrorMessage: str | None
+    shipTo: Address
+    weight: Weight | None
+    dimensions: Dimensions | None
+    insuranceOptions: dict[str, Any] | None
+    advancedOptions: dict[str, Any] | None
+    shipmentItems: list[ShipmentItem] | None
+    labelData: str | None
+    formData: str | None
+
+
+class ShipmentPage(Schema):
+    shipments: list[Shipment]
+    total: int
+    page: int
+    pages: int
+
+
+class StatusMapping(Schema):
+    orderStatus: str
+    statusKey: str
+
+
+class Store(Schema):
+    storeId: int
+    storeName: str
+    marketplaceId: int | None
+    marketplaceName: str
+    accountName: str | None
+    email: str | None
+    integrationUrl: str | None
+    active: bool
+    companyName: str | None
+    phone: str | None
+    publicEmail: str | None
+    website: str | None
+    refreshDate: str | None
+    lastRefreshAttempt: str | None
+    createDate: str | None
+    modifyDate: str | None
+    autoRefresh: bool
+    statusMappings: list[StatusMapping]
+    region: str = Field(description="shipdesk: Back Market region")
+    health: str = Field(description="shipdesk: ok, token_rejected or failing")
+
+
+class RefreshStatus(Schema):
+    storeId: int
+    refreshStatusId: int = Field(description="2 while an import runs, 4 when idle")
+    refreshStatus: str
+    lastRefreshAttempt: str | None
+    refreshDate: str | None
+    lastError: str | None = Field(description="shipdesk: the last import error")
+
+
+class Carrier(Schema):
+    name: str
+    code: str
+    accountNumber: str | None
+    requiresFundedAccount: bool
+    balance: float
+    nickname: str | None
+    shippingProviderId: int | None
+    primary: bool
+
+
+class CarrierService(Schema):
+    carrierCode: str
+    code: str
+    name: str
+    domestic: bool
+    international: bool
+
+
+class Warehouse(Schema):
+    warehouseId: int
+    warehouseName: str
+    originAddress: Address
+    returnAddress: Address
+    createDate: str | None
+    isDefault: bool
+
+
+class Tag(Schema):
+    tagId: int
+    name: str
+    color: str
+
+
+class MarkShippedResult(Schema):
+    orderId: int
+    orderNumber: str
+
+
+class VoidResult(Schema):
+    approved: bool
+    message: str
+
+
+class Subscribed(Schema):
+    id: int
+
+
+class WebhookLog(Schema):
+    date: str | None
+    statusCode: int | None
+    resourceUrl: str
+    error: str | None
+
+
+class Webhook(Schema):
+    IsLabelAPIHook: bool
+    WebHookID: int
+    SellerID: int | None
+    StoreID: int | None
+    HookType: str
+    MessageFormat: str
+    Url: str
+    Name: str | None
+    BulkCopyBatchID: int | None
+    BulkCopyRecordID: int | None
+    Active: bool
+    WebhookLogs: list[WebhookLog] = Field(description="the last 10 deliveries' attempts")
+    Seller: str | None
+    Store: str | None
+
+
+class WebhookList(Schema):
+    webhooks: list[Webhook]
+
+
+# ----- requests -----
+
+
+class OrderQuery(Schema):
+    customerName: text(200) | None = None
+    itemKeyword: text(200) | None = None
+    createDateStart: DateText | None = None
+    createDateEnd: DateText | None = None
+    modifyDateStart: DateText | None = None
+    modifyDateEnd: DateText | None = None
+    orderDateStart: DateText | None = None
+    orderDateEnd: DateText | None = None
+    paymentDateStart: DateText | None = None
+    paymentDateEnd: DateText | None = None
+    orderNumber: text(50) | None = Field(None, description="orders whose number starts with this")
+    orderStatus: OrderStatus | None = None
+    storeId: Id | None = None
+    importBatch: UUID | None = Field(None, description="orders announced by one ORDER_NOTIFY")
+    sortBy: Literal["OrderDate", "ModifyDate", "CreateDate"] | None = None
+    sortDir: SortDir | None = None
+    page: Page = 1
+    pageSize: PageSize = 100
+
+
+class ShipmentQuery(Schema):
+    recipientName: text(200) | None = None
+    recipientCountryCode: text(2) | None = None
+    orderNumber: text(50) | None = None
+    orderId: Id | None = None
+    carrierCode: text(50) | None = None
+    serviceCode: text(100) | None = None
+    trackingNumber: text(200) | None = None
+    createDateStart: DateText | None = None
+    createDateEnd: DateText | None = None
+    shipDateStart: DateText | None = None
+    shipDateEnd: DateText | None = None
+    voidDateStart: DateText | None = None
+    voidDateEnd: DateText | None = None
+    storeId: Id | None = None
+    batchId: Id | None = Field(None, description="shipments announced by one SHIP_NOTIFY")
+    includeShipmentItems: bool = False
+    sortBy: Literal["ShipDate", "CreateDate"] | None = None
+    sortDir: SortDir | None = None
+    page: Page = 1
+    pageSize: PageSize = 100
+
+
+class WeightIn(Schema):
+    value: float = Field(ge=0, le=1_000_000, allow_inf_nan=False)
+    units: Literal["pounds", "ounces", "grams"]
+
+
+class DimensionsIn(Schema):
+    length: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False)
+    width: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False)
+    height: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False)
+    units: Literal["inches", "centimeters"]
+
+
+class AdvancedOptionsIn(Schema):
+    warehouseId: Id | None = None
+    customField1: text(200) | None = None
+    customField2: text(200) | None = None
+    customField3: text(200) | None = None
+
+
+class OrderItemIn(Schema):
+    orderItemId: Id | None = None
+    lineItemKey: text(100) | None = None
+    sku: text(200) | None = None
+    warehouseLocation: text(100) | None = None
+    weight: WeightIn | None = None
+
+
+class CreateOrder(Schema):
+    """An order as GET /orders returns it; only the fields below are read."""
+
+    orderId: Id | None = None
+    orderKey: text(100) | None = None
+    orderStatus: OrderStatus | None = None
+    holdUntilDate: DateText | None = None
+    customerNotes: text(10_000) | None = None
+    internalNotes: text(10_000) | None = None
+    gift: bool | None = None
+    giftMessage: text(10_000) | None = None
+    carrierCode: text(50) | None = None
+    serviceCode: text(100) | None = None
+    packageCode: text(50) | None = None
+    confirmation: (
+        Literal["none", "delivery", "signature", "adult_signature", "direct_signature"] | None
+    ) = None
+    weight: WeightIn | None = None
+    dimensions: DimensionsIn | None = None
+    advancedOptions: AdvancedOptionsIn | None = None
+    tagIds: list[Id] | None = Field(None, max_length=100)
+    items: list[OrderItemIn] | None = Field(None, max_length=500)
+
+
+class MarkShipped(Schema):
+    orderId: Id
+    carrierCode: text(50)
+    shipDate: DateText | None = None
+    trackingNumber: text(200) | None = None
+    notifyCustomer: bool = False
+    notifySalesChannel: bool = True
+
+
+class HoldUntil(Schema):
+    orderId: Id
+    holdUntilDate: DateText | None = None
+
+
+class OrderRef(Schema):
+    orderId: Id
+
+
+class OrderTag(Schema):
+    orderId: Id
+    tagId: Id
+
+
+class VoidLabel(Schema):
+    shipmentId: Id
+
+
+class RefreshStore(Schema):
+    storeId: Id | None = None
+    refreshDate: DateText | None = Field(
+        None, description="accepted; imports resume from the store's cursor"
+    )
+
+
+class Subscribe(Schema):
+    target_url: Annotated[str, Field(max_length=1000, pattern=URL_PATTERN)]
+    event: Event
+    store_id: Id | None = None
+    friendly_name: text(200) | None = None

@@ -1,0 +1,46 @@
+"""The API's endpoints, one module per ShipStation resource. Thin: parse, call the domain, shape."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from shipdesk.api.schemas import Message, parse_datetime
+
+ERRORS = {400: Message, 401: Message, 404: Message, 429: Message}
+
+
+def get_or_404(qs: QuerySet, label: str, pk: int):
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"{label} {pk} not found")
+    return obj
+
+
+def date_range(qs: QuerySet, field: str, start: str | None, end: str | None, *, as_date=False):
+    """Inclusive [start, end] on a date or datetime field, from ShipStation date strings."""
+    for value, lookup in ((start, "gte"), (end, "lte")):
+        if value:
+            parsed = parse_datetime(value)
+            qs = qs.filter(**{f"{field}__{lookup}": parsed.date() if as_date else parsed})
+    return qs
+
+
+def sort(qs: QuerySet, field: str, direction: str | None) -> QuerySet:
+    prefix = "-" if direction == "DESC" else ""
+    return qs.order_by(f"{prefix}{field}", f"{prefix}id")
+
+
+def page_of(qs: QuerySet, *, key: str, page: int, size: int, shape: Callable, prepare=None) -> dict:
+    """ShipStation's list envelope: {key: [...], "total", "page", "pages"}."""
+    total = qs.count()
+    rows = (prepare(qs) if prepare is not None else qs)[(page - 1) * size : page * size]
+    return {
+        key: [shape(row) for row in rows],
+        "total": total,
+        "page": page,
+        "pages": math.ceil(total / size),
+    }

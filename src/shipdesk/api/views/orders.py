@@ -1,0 +1,206 @@
+"""/orders: list, get, createorder (update), markasshipped, hold, tags, delete."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from ninja import Query, Router
+
+from shipdesk.api import order_update, schemas
+from shipdesk.api.models import WebhookBatch
+from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
+from shipdesk.orders import actions, shipstation
+from shipdesk.orders.actions import OrderActionError, add_tag, hold, release, remove_tag
+from shipdesk.orders.models import Order, OrderItem, Tag
+from shipdesk.shipping.actions import ship_order
+
+router = Router(tags=["orders"])
+
+SORT_FIELDS = {"OrderDate": "order_date", "ModifyDate": "modified_at", "CreateDate": "created_at"}
+
+
+def live_orders():
+    return Order.objects.filter(deleted=False)
+
+
+def order_json(pk: int) -> dict:
+    return shipstation.order(shipstation.with_related(Order.objects.filter(pk=pk)).get())
+
+
+def filter_orders(qs, q: schemas.OrderQuery):
+    if q.customerName:
+        qs = qs.filter(
+            Q(ship_to__name__icontains=q.customerName)
+            | Q(bill_to__name__icontains=q.customerName)
+            | Q(customer_username__icontains=q.customerName)
+        )
+    if q.itemKeyword:
+        items = OrderItem.objects.filter(
+            Q(sku__icontains=q.itemKeyword) | Q(name__icontains=q.itemKeyword)
+        )
+        qs = qs.filter(pk__in=items.values("order_id"))
+    if q.orderNumber:
+        qs = qs.filter(order_number__istartswith=q.orderNumber)
+    if q.orderStatus:
+        qs = qs.filter(status=q.orderStatus)
+    if q.storeId:
+        qs = qs.filter(store_id=q.storeId)
+    if q.importBatch:
+        batch = WebhookBatch.objects.filter(uuid=q.importBatch, kind="orders").first()
+        qs = qs.filter(pk__in=batch.object_ids if batch else [])
+    qs = date_range(qs, "created_at", q.createDateStart, q.createDateEnd)
+    qs = date_range(qs, "modified_at", q.modifyDateStart, q.modifyDateEnd)
+    qs = date_range(qs, "order_date", q.orderDateStart, q.orderDateEnd)
+    return date_range(qs, "payment_date", q.paymentDateStart, q.paymentDateEnd)
+
+
+@router.get("", response={200: schemas.OrderPage, **ERRORS}, summary="List orders")
+def list_orders(request, q: Query[schemas.OrderQuery]):
+    """Filter, sort and page orders (pageSize up to 500); ShipStation's envelope."""
+    qs = filter_orders(live_orders(), q)
+    qs = sort(qs, SORT_FIELDS[q.sortBy or "OrderDate"], q.sortDir)
+    return page_of(
+        qs,
+        key="orders",
+        page=q.page,
+        size=q.pageSize,
+        shape=shipstation.order,
+        prepare=shipstation.with_related,
+    )
+
+
+@router.get("/{int:orderId}", response={200: schemas.Order, **ERRORS}, summary="Get an order")
+def get_order(request, orderId: schemas.Id):
+    get_or_404(live_orders(), "order", orderId)
+    return order_json(orderId)
+
+
+@router.delete(
+    "/{int:orderId}", response={200: schemas.Success, **ERRORS}, summary="Delete an order"
+)
+def delete_order(request, orderId: schemas.Id):
+    """Soft delete: the order leaves every list; Back Market is not told."""
+    order = get_or_404(live_orders(), "order", orderId)
+    actions.delete_order(order, user=request.user, source="api")
+    return {"success": True, "message": "The requested order has been deleted."}
+
+
+def _order_to_update(body: schemas.CreateOrder) -> Order:
+    if body.orderKey:
+        order = live_orders().filter(order_key=body.orderKey).first()
+        if order is None:
+            raise OrderActionError(
+                f"no order with orderKey {body.orderKey!r}: shipdesk orders come from Back Market, "
+                "so createorder updates an order it imported (send its orderKey) and creates none"
+            )
+        if body.orderId is not None and body.orderId != order.pk:
+            raise OrderActionError(
+                f"orderId {body.orderId} is not the order with orderKey {body.orderKey!r}"
+            )
+        return order
+    if body.orderId is not None:
+        return get_or_404(live_orders(), "order", body.orderId)
+    raise OrderActionError(
+        "give the orderKey of the order to update: shipdesk orders come from Back Market "
+        "and cannot be created through the API"
+    )
+
+
+@router.post(
+    "/createorder", response={200: schemas.Order, **ERRORS}, summary="Update an order (by orderKey)"
+)
+def create_order(request, body: schemas.CreateOrder):
+    """Update the seller-owned fields of an order matched on orderKey; never creates one.
+
+    Sets notes, gift, weights, dimensions, carrier / service / package, confirmation, tags,
+    hold (orderStatus on_hold + holdUntilDate), warehouseId, custom fields and each item's
+    warehouseLocation and weight. A field left out keeps its value; Back Market's fields
+    (addresses, items, amounts, dates) are read-only and ignored. Only open orders
+    (awaiting payment or shipment, on hold) can be updated.
+    """
+    order = _order_to_update(body)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        order_update.apply(order, body, user=request.user)
+    return order_json(order.pk)
+
+
+def _mark_shipped(request, body: schemas.MarkShipped):
+    order = get_or_404(live_orders(), "order", body.orderId)
+    ship_order(
+        order,
+        carrier_code=body.carrierCode,
+        tracking_number=body.trackingNumber or "",
+        ship_date=schemas.parse_date(body.shipDate) if body.shipDate else None,
+        notify_customer=body.notifyCustomer,
+        notify_backmarket=body.notifySalesChannel,
+        user=request.user,
+        source="api",
+    )
+    return {"orderId": order.pk, "orderNumber": order.order_number}
+
+
+@router.post(
+    "/markasshipped",
+    response={200: schemas.MarkShippedResult, **ERRORS},
+    summary="Mark an order as shipped",
+)
+def mark_as_shipped(request, body: schemas.MarkShipped):
+    """Record the shipment and notify Back Market (notifySalesChannel), as the UI does.
+
+    Refused (400, the message says why) for a cancelled, shipped or held order and for a
+    phone without a valid IMEI / serial number; IMEIs written in internalNotes count.
+    """
+    return _mark_shipped(request, body)
+
+
+@router.post(
+    "/markshipped",
+    response={200: schemas.MarkShippedResult, **ERRORS},
+    summary="Mark an order as shipped (alias)",
+)
+def mark_shipped(request, body: schemas.MarkShipped):
+    """The spelling some clients use for /orders/markasshipped."""
+    return _mark_shipped(request, body)
+
+
+@router.post("/holduntil", response={200: schemas.Success, **ERRORS}, summary="Hold an order")
+def hold_until(request, body: schemas.HoldUntil):
+    order = get_or_404(live_orders(), "order", body.orderId)
+    until = schemas.parse_date(body.holdUntilDate) if body.holdUntilDate else None
+    hold(order, until=until, user=request.user, source="api")
+    return {"success": True, "message": "Order held successfully."}
+
+
+@router.post(
+    "/restorefromhold", response={200: schemas.Success, **ERRORS}, summary="Release a held order"
+)
+def restore_from_hold(request, body: schemas.OrderRef):
+    order = get_or_404(live_orders(), "order", body.orderId)
+    release(order, user=request.user, source="api")
+    return {"success": True, "message": "Order restored successfully."}
+
+
+def _order_and_tag(body: schemas.OrderTag) -> tuple[Order, Tag]:
+    order = get_or_404(live_orders(), "order", body.orderId)
+    tag = Tag.objects.filter(pk=body.tagId).first()
+    if tag is None:
+        raise Http404(f"tag {body.tagId} not found; see GET /accounts/listtags")
+    return order, tag
+
+
+@router.post("/addtag", response={200: schemas.Success, **ERRORS}, summary="Tag an order")
+def add_order_tag(request, body: schemas.OrderTag):
+    order, tag = _order_and_tag(body)
+    add_tag(order, tag, user=request.user, source="api")
+    return {"success": True, "message": "Tag added successfully."}
+
+
+@router.post("/removetag", response={200: schemas.Success, **ERRORS}, summary="Untag an order")
+def remove_order_tag(request, body: schemas.OrderTag):
+    order, tag = _order_and_tag(body)
+    if not order.tags.filter(pk=tag.pk).exists():
+        raise OrderActionError(f"order {order.order_number} has no tag {tag.name!r}")
+    remove_tag(order, tag, user=request.user, source="api")
+    return {"success": True, "message": "Tag removed successfully."}

@@ -1,0 +1,241 @@
+"""Stores (admins): connect to Back Market, replace a token, settings, imports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from shipdesk.backmarket import BackMarketError, Forbidden, TokenRejected
+from shipdesk.stores.connection import connect_store, replace_token, token_fingerprint
+from shipdesk.stores.models import Store, validate_status_mapping
+from shipdesk.sync.models import ImportRun, QuarantinedOrder
+from shipdesk.web import labels
+from shipdesk.web.access import admin_required, shipper_required
+from shipdesk.web.forms import (
+    BrandingForm,
+    ConnectStoreForm,
+    CustomerEmailsForm,
+    ImportSettingsForm,
+    ReplaceTokenForm,
+    StatusMappingForm,
+)
+
+
+def describe_error(exc: BackMarketError) -> str:
+    """What Back Market said about a token, for a person (the token itself never appears)."""
+    if isinstance(exc, TokenRejected):
+        return _(
+            "Back Market rejected this token (401). Copy it again from the Back Office "
+            "(Options → Integrations), and check the region."
+        )
+    if isinstance(exc, Forbidden):
+        ray = f" (cf-ray {exc.cf_ray})" if exc.cf_ray else ""
+        return (
+            _(
+                "Back Market refused the request (403): the account is not a seller account, or the firewall blocked us."
+            )
+            + ray
+        )
+    return _("Back Market could not be reached or answered an error: %(error)s") % {
+        "error": exc.message or str(exc)
+    }
+
+
+@require_GET
+@admin_required
+def store_list(request):
+    stores = Store.objects.annotate(order_count=Count("orders"))
+    return render(
+        request,
+        "web/stores/list.html",
+        {"stores": stores, "health_labels": labels.HEALTH},
+    )
+
+
+@admin_required
+def store_connect(request):
+    form = ConnectStoreForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            store = connect_store(
+                name=data["name"],
+                region=data["region"],
+                token=data["token"],
+                base_url=data["base_url"] or "",
+                country_code=data["country_code"],
+                first_import_days=data["first_import_days"],
+            )
+        except BackMarketError as exc:
+            form.add_error("token", describe_error(exc))
+        else:
+            messages.success(
+                request,
+                _("Connected: Back Market accepted the token of %(store)s.")
+                % {"store": store.name},
+            )
+            return redirect("web:store", pk=store.pk)
+    return render(request, "web/stores/connect.html", {"form": form})
+
+
+def _latest_run(store: Store) -> ImportRun | None:
+    return store.import_runs.order_by("-started_at", "-id").first()
+
+
+def _import_status(store: Store) -> dict:
+    """The store's last import, recent runs and orders set aside."""
+    return {
+        "store": store,
+        "run_labels": labels.IMPORT_RUN,
+        "interval_minutes": int(store.import_interval.total_seconds() // 60),
+        "runs": store.import_runs.order_by("-started_at", "-id")[:10],
+        "quarantined": QuarantinedOrder.objects.filter(store=store, resolved_at__isnull=True)[:20],
+    }
+
+
+def _store_context(store: Store, **forms) -> dict:
+    context = {
+        **_import_status(store),
+        "fingerprint": token_fingerprint(store.token),
+        "health_labels": labels.HEALTH,
+        "token_form": ReplaceTokenForm(),
+        "branding_form": BrandingForm(instance=store),
+        "emails_form": CustomerEmailsForm(instance=store),
+        "import_form": ImportSettingsForm(instance=store),
+        "mapping_form": StatusMappingForm(mapping=store.status_mapping or {}),
+    }
+    context.update(forms)
+    return context
+
+
+@require_GET
+@admin_required
+def store_detail(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    return render(request, "web/stores/detail.html", _store_context(store))
+
+
+def _section(request, store, name, form, template="web/stores/detail.html"):
+    return render(request, template, _store_context(store, **{name: form}), status=400)
+
+
+@require_POST
+@admin_required
+def store_token(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    form = ReplaceTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            replace_token(store, form.cleaned_data["token"])
+        except BackMarketError as exc:
+            form.add_error("token", describe_error(exc))
+        else:
+            messages.success(
+                request,
+                _("Back Market accepted the new token. Imports resume where they stopped."),
+            )
+            return redirect("web:store", pk=store.pk)
+    return _section(request, store, "token_form", form)
+
+
+@require_POST
+@admin_required
+def store_branding(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    form = BrandingForm(request.POST, request.FILES, instance=store)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Branding saved."))
+        return redirect("web:store", pk=store.pk)
+    return _section(request, store, "branding_form", form)
+
+
+@require_POST
+@admin_required
+def store_emails(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    form = CustomerEmailsForm(request.POST, instance=store)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Customer notifications saved."))
+        return redirect("web:store", pk=store.pk)
+    return _section(request, store, "emails_form", form)
+
+
+@require_POST
+@admin_required
+def store_import_settings(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    form = ImportSettingsForm(request.POST, instance=store)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Import settings saved."))
+        return redirect("web:store", pk=store.pk)
+    return _section(request, store, "import_form", form)
+
+
+@require_POST
+@admin_required
+def store_mapping(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    form = StatusMappingForm(request.POST, mapping=store.status_mapping or {})
+    if form.is_valid():
+        try:
+            store.status_mapping = validate_status_mapping(form.mapping())
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            store.save(update_fields=["status_mapping", "modified_at"])
+            messages.success(request, _("Status mapping saved; it applies from the next import."))
+            return redirect("web:store", pk=store.pk)
+    return _section(request, store, "mapping_form", form)
+
+
+@require_POST
+@admin_required
+def store_import_now(request, pk: int):
+    """Queue an import; the page then follows the store's newest run until it finishes."""
+    from shipdesk.sync.tasks import import_store
+
+    store = get_object_or_404(Store, pk=pk)
+    before = _latest_run(store)
+    import_store(store.pk, "manual")
+    after = before.pk if before else 0
+    if request.headers.get("HX-Request"):
+        return _import_progress(request, store, after)
+    messages.info(request, _("Import queued."))
+    return redirect("web:store", pk=store.pk)
+
+
+def _import_progress(request, store: Store, after: int):
+    run = store.import_runs.filter(pk__gt=after).order_by("-id").first()
+    polling = run is None or run.status == ImportRun.Status.RUNNING
+    if not polling:
+        store.refresh_from_db()
+    return render(
+        request,
+        "web/stores/_import_progress.html",
+        {**_import_status(store), "run": run, "after": after, "polling": polling},
+    )
+
+
+@require_GET
+@admin_required
+def store_import_status(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    after = request.GET.get("after", "0")
+    return _import_progress(request, store, int(after) if after.isdigit() else 0)
+
+
+@require_GET
+@shipper_required
+def store_logo(request, pk: int):
+    """The store's logo (media files are not served otherwise)."""
+    store = get_object_or_404(Store, pk=pk)
+    if not store.logo:
+        raise Http404("no logo")
+    return FileResponse(store.logo.open("rb"))

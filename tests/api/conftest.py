@@ -1,0 +1,93 @@
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from shipdesk.api.keys import create_key
+
+
+@pytest.fixture
+def api_user(db, django_user_model):
+    return django_user_model.objects.create_user(
+        "erp", "erp@example.com"
+    )  # no password: API keys only
+
+
+@pytest.fixture
+def credentials(api_user):
+    """(key, secret) of a fresh API key for the `erp` user."""
+    api_key, secret = create_key(api_user, name="ERP")
+    return api_key.key, secret
+
+
+def basic(key: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+
+
+class Api:
+    """The Django test client with the API key's Basic auth and JSON bodies."""
+
+    def __init__(self, client, key: str, secret: str):
+        self.client = client
+        self.auth = basic(key, secret)
+
+    def get(self, path: str, params: dict | None = None):
+        return self.client.get(f"/ssapi{path}", params or {}, HTTP_AUTHORIZATION=self.auth)
+
+    def post(self, path: str, body=None, *, raw: str | None = None):
+        data = raw if raw is not None else json.dumps(body)
+        return self.client.post(
+            f"/ssapi{path}", data, content_type="application/json", HTTP_AUTHORIZATION=self.auth
+        )
+
+    def delete(self, path: str):
+        return self.client.delete(f"/ssapi{path}", HTTP_AUTHORIZATION=self.auth)
+
+
+@pytest.fixture
+def api(client, credentials):
+    return Api(client, *credentials)
+
+
+@pytest.fixture
+def no_rate_limit(settings):
+    settings.SHIPDESK_API_RATE_LIMIT = 100_000
+
+
+class WebhookTarget:
+    """A local HTTP endpoint that records the POSTs it receives and answers `status`."""
+
+    def __init__(self):
+        self.received: list[dict] = []
+        self.status = 200
+        target = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                target.received.append(json.loads(self.rfile.read(length)))
+                self.send_response(target.status)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(b"thanks" if target.status == 200 else b"busy")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/shipdesk"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook_target():
+    target = WebhookTarget()
+    yield target
+    target.stop()
