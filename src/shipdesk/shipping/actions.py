@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from shipdesk.api.webhooks import shipments_created
 from shipdesk.backmarket import BackMarketError
+from shipdesk.notifications.emails import queue_shipment_confirmation
 from shipdesk.orders.actions import (
     OrderActionError,
     accept_order,
@@ -16,8 +18,6 @@ from shipdesk.orders.actions import (
     items_needing_identifiers,
     missing_identifiers,
 )
-from shipdesk.api.webhooks import shipments_created
-from shipdesk.notifications.emails import queue_shipment_confirmation
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
 from shipdesk.shipping.carriers import clean_tracking_number, get_carrier

@@ -15,10 +15,10 @@ from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.models import Order, OrderItem
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
+from shipdesk.shipping.tracking_csv import ship_from_csv
 from shipdesk.stores.models import AWAITING_SHIPMENT, Store
 from shipdesk.web.access import shipper_required
 from shipdesk.web.forms import BatchShipForm, TrackingImportForm, service_choices
-from shipdesk.web.tracking_csv import ship_from_csv
 
 REMEMBERED = ("carrier_code", "service_code", "package_code")
 
