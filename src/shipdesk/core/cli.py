@@ -1,7 +1,6 @@
 """Small helpers shared by shipdesk's management commands."""
 
 import json
-import sys
 
 from django.core.management.base import CommandError
 
@@ -22,4 +21,4 @@ def get_store(ref: str):
 
 
 def is_terminal(command) -> bool:
-    return getattr(command.stdout, "isatty", lambda: False)() and sys.stdout.isatty()
+    return command.stdout.isatty()
