@@ -323,7 +323,7 @@ def map_order(order: Order) -> OrderData:
         channel_modified_at=order.date_modification or order.date_creation,
         ship_by_date=order.expected_dispatch_date,
         customer_email=email,
-        customer_username=email,
+        customer_username=bill_to.name or ship_to.name,  # the buyer: Back Market has no user name
         ship_to=ship_to,
         bill_to=bill_to,
         requested_shipping_service=requested_service(order),
