@@ -102,6 +102,7 @@ else:
 HUEY["consumer"] = {
     "workers": int(os.environ.get("SHIPDESK_WORKER_THREADS", "4")),
     "worker_type": "thread",
+    "max_delay": 1.0,  # idle SQLite-queue workers poll at least every second
 }
 
 AUTH_PASSWORD_VALIDATORS = [

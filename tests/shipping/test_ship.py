@@ -278,3 +278,25 @@ def test_a_quantity_2_phone_line_needs_two_imeis_which_stay_in_shipdesk(store, s
     [ship] = ship_updates(sandbox, order)
     assert "imei" not in ship["body"]
     assert order.events.filter(kind="identifiers_kept").count() == 1
+
+
+def test_a_worker_killed_during_its_first_attempt_sends_nothing_twice(store, sandbox):
+    order = find(store)
+    set_identifier(order, sku=order.items.get().sku, imei=IMEIS[0])
+    ship_order(order, carrier_code="colissimo", tracking_number="6A77")
+    # The first attempt's ship was applied by Back Market; the worker died holding the lease.
+    httpx.post(
+        f"{sandbox.url}/ws/orders/{order.channel_order_id}",
+        json={
+            "order_id": order.channel_order_id,
+            "new_state": 3,
+            "tracking_number": "6A77",
+            "shipper": "Colissimo",
+            "imei": IMEIS[0],
+        },
+        headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-t-t;t@example.com"},
+    )
+    Notification.objects.update(lease_until=order.order_date)  # the dead worker's lease expired
+
+    assert outbox.deliver_due()["sent"] == 1
+    assert len(ship_updates(sandbox, order)) == 1

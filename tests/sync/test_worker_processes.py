@@ -9,7 +9,6 @@ import time
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from shipdesk.orders.actions import set_identifier
@@ -18,6 +17,8 @@ from shipdesk.shipping.actions import ship_order
 from shipdesk.sync.importer import import_orders
 from shipdesk.sync.models import Notification
 
+from ..scaleout.workers import database_url
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
 
@@ -25,7 +26,7 @@ def start_worker() -> subprocess.Popen:
     env = {
         **os.environ,
         "SHIPDESK_HOME": str(settings.HOME),
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(),  # SQLite file or PostgreSQL
         "SHIPDESK_BM_RATE_LIMIT": "0",
     }
     return subprocess.Popen(

@@ -220,20 +220,31 @@ def create_app(state: SandboxState) -> Starlette:
 
     def set_faults(request: Request, body: Any) -> dict:
         body = body if isinstance(body, dict) else {}
-        unknown = set(body) - {"fault_rate", "rate_limit", "fail_next"}
+        unknown = set(body) - {"fault_rate", "rate_limit", "fail_next", "throttle_rate"}
         if unknown:
             raise SandboxError(400, "invalid_field", f"unknown settings: {sorted(unknown)}")
         rate = body.get("fault_rate", state.fault_rate)
         limit = body.get("rate_limit", state.rate_limit)
         fail_next = body.get("fail_next", state.fail_next)
+        throttle = body.get("throttle_rate", state.throttle_rate)
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
             raise SandboxError(400, "invalid_field", "fault_rate must be a number from 0 to 1")
         if not isinstance(limit, bool):
             raise SandboxError(400, "invalid_field", "rate_limit must be true or false")
         if isinstance(fail_next, bool) or not isinstance(fail_next, int) or fail_next < 0:
             raise SandboxError(400, "invalid_field", "fail_next must be a count of requests")
+        if (
+            isinstance(throttle, bool)
+            or not isinstance(throttle, int | float)
+            or not 0 <= throttle <= 1
+        ):
+            raise SandboxError(400, "invalid_field", "throttle_rate must be a number from 0 to 1")
         state.fault_rate, state.rate_limit, state.fail_next = float(rate), limit, fail_next
-        return {"fault_rate": state.fault_rate, "rate_limit": limit, "fail_next": fail_next}
+        state.throttle_rate = float(throttle)
+        settings = {"fault_rate": state.fault_rate, "rate_limit": limit, "fail_next": fail_next}
+        if state.throttle_rate:  # listed once in use: the answer stays as it was without it
+            settings["throttle_rate"] = state.throttle_rate
+        return settings
 
     def stats(request: Request, body: Any) -> dict:
         state.receive_arrivals()
@@ -283,6 +294,7 @@ def run_sandbox(
     rate_limit: bool = True,
     fault_rate: float = 0.0,
     arrival_rate: float = 0.0,
+    throttle_rate: float = 0.0,
 ) -> None:
     """Serve a sandbox until interrupted (blocking)."""
     state = SandboxState(
@@ -292,6 +304,7 @@ def run_sandbox(
         rate_limit=rate_limit,
         fault_rate=fault_rate,
         arrival_rate=arrival_rate,
+        throttle_rate=throttle_rate,
     )
     uvicorn.run(create_app(state), host=host, port=port, log_level="info", access_log=False)
 

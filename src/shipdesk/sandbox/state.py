@@ -151,7 +151,8 @@ class SandboxState:
 
     `clock` (epoch seconds) drives dates, the rate limiter and order arrivals; tests
     inject a fake one. The rate limit is `rate_limit_requests` per `rate_limit_window_s`
-    per token (sliding window), then a `rate_limit_block_s` block.
+    per token (sliding window), then a `rate_limit_block_s` block. `throttle_rate` answers
+    that share of requests with the edge's 429 page as well, limit or not (no block follows).
     """
 
     def __init__(
@@ -163,6 +164,7 @@ class SandboxState:
         fault_rate: float = 0.0,
         arrival_rate: float = 0.0,
         *,
+        throttle_rate: float = 0.0,
         clock: Callable[[], float] = time.time,
         rate_limit_requests: int = 200,
         rate_limit_window_s: float = 10.0,
@@ -173,6 +175,7 @@ class SandboxState:
         self.token: str | None = token
         self.rate_limit = rate_limit
         self.fault_rate = fault_rate
+        self.throttle_rate = throttle_rate  # share of /ws/ requests refused with a 429
         self.fail_next = 0  # the next n /ws/ requests answer 503, whatever fault_rate says
         self.arrival_rate = arrival_rate  # new paid orders per minute
         self.clock = clock
@@ -198,6 +201,8 @@ class SandboxState:
         self._hits: dict[str, deque[float]] = {}
         self._blocked_until: dict[str, float] = {}
         self._fault_rng = random.Random(f"faults:{seed}")
+        # Its own generator: turning 429s on leaves the 5xx and slow draws as they were.
+        self._throttle_rng = random.Random(f"throttle:{seed}")
         self._arrival_rng = random.Random(f"arrivals:{seed}")
 
         now = self.clock()
@@ -533,8 +538,15 @@ class SandboxState:
             self.paths[route] += 1
 
     def admit(self, key: str) -> bool:
-        """Sliding-window rate limit per token; over the limit, the token is blocked a while."""
+        """Sliding-window rate limit per token; over the limit, the token is blocked a while.
+
+        With `throttle_rate`, a share of requests is refused as well, like an edge that
+        counts other traffic against the account.
+        """
         with self._lock:
+            if self.throttle_rate > 0 and self._throttle_rng.random() < self.throttle_rate:
+                self.rate_limited += 1
+                return False
             if not self.rate_limit:
                 return True
             now = self.clock()

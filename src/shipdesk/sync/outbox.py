@@ -56,18 +56,25 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=base * (0.5 + random.random() / 2))
 
 
-def claim(notification_id: int) -> Notification | None:
-    """Take the notification's lease if it is due and nobody holds it."""
+def claim(notification_id: int) -> tuple[Notification | None, bool]:
+    """Take the notification's lease if it is due and nobody holds it.
+
+    Returns (notification or None, taken_over): taken_over means an expired lease was taken
+    from a worker that died mid-send, so Back Market may already have applied its calls.
+    """
     now = timezone.now()
-    taken = (
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING)
-        .filter(next_attempt_at__lte=now)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + LEASE)
+    due = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now
     )
-    if not taken:
-        return None
-    return Notification.objects.select_related("order__store", "shipment").get(pk=notification_id)
+    taken_over = False
+    if not due.filter(lease_until__isnull=True).update(lease_until=now + LEASE):
+        if not due.filter(lease_until__lt=now).update(lease_until=now + LEASE):
+            return None, False
+        taken_over = True
+    notification = Notification.objects.select_related("order__store", "shipment").get(
+        pk=notification_id
+    )
+    return notification, taken_over
 
 
 def _steps(order: Order) -> list[dict]:
@@ -184,7 +191,7 @@ def _call(client, notification: Notification, step: dict) -> None:
 
 def deliver(notification_id: int, *, client=None) -> str | None:
     """Deliver one notification if due; return its new status (None if not claimed)."""
-    notification = claim(notification_id)
+    notification, taken_over = claim(notification_id)
     if notification is None:
         return None
     order = notification.order
@@ -193,7 +200,7 @@ def deliver(notification_id: int, *, client=None) -> str | None:
     try:
         steps = _steps(order)
         done = list(notification.steps_done)
-        if notification.attempts:
+        if notification.attempts or taken_over:
             # A previous attempt may have been applied without us hearing the answer.
             raw = client.get_order_raw(order.channel_order_id)
             for step in steps:

@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--token", default="sandbox-token")
         parser.add_argument("--no-rate-limit", action="store_true")
         parser.add_argument("--fault-rate", type=float, default=0.0)
+        parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of HTML 429s")
         parser.add_argument("--arrival-rate", type=float, default=0.0, help="new orders per minute")
 
     def handle(self, *args, **o):
@@ -29,5 +30,6 @@ class Command(BaseCommand):
             token=o["token"],
             rate_limit=not o["no_rate_limit"],
             fault_rate=o["fault_rate"],
+            throttle_rate=o["throttle_rate"],
             arrival_rate=o["arrival_rate"],
         )

@@ -1,0 +1,502 @@
+"""shipdesk's benchmarks against the limit Back Market's API sets. Figures, never assertions.
+
+    .venv/bin/python bench/run.py [--quick] [--json] [--keep]
+
+- import_ratio: time to import N orders (20,000; --quick 5,000) from a sandbox without its
+  rate limit and with shipdesk's pacer off, divided by the time the same HTTP client takes
+  to merely read the same pages: the limit. Goal <= 1.5. `orders_per_s` and `requests` are
+  the import's. `import_ratio_paced` is the same with shipdesk's pacer on (150 requests per
+  10 s, as in production), where Back Market's rate limit is the limit.
+- rss_ratio: peak memory of a fresh process importing N orders divided by one importing
+  N/10. Goal <= 1.3 (flat is 1.0).
+- notify_p95_s: from `ship_order` to the sandbox receiving the update, with a real
+  `shipdesk worker` running and shipments arriving at human pace. Goal <= 2 s.
+- list_p95_ms: the orders page `/orders/` (signed in) and `GET /ssapi/orders` (API key)
+  with 100,000 orders in the database, served by Django in process. Goal <= 150 ms.
+  null when the page or the API answers anything but 200.
+- bm_pacing: most requests the sandbox saw in any 10 s while three processes read the same
+  account as fast as shipdesk's pacer lets them, the sandbox's rate limit on. Must stay
+  under 200 (Back Market's limit).
+
+Everything runs on 127.0.0.1 in a scratch database: a new SQLite file by default, or, when
+DATABASE_URL names PostgreSQL, a new database next to it (the role needs CREATEDB), dropped
+at the end. REDIS_URL, when set, puts the worker's queue on Redis: use a Redis database no
+deployment uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from harness import (
+    PYTHON,
+    SandboxProcess,
+    ScratchDatabase,
+    max_in_window,
+    percentile,
+    run_child,
+    setup_django,
+)
+
+GOALS = {
+    "import_ratio": "<= 1.5",
+    "rss_ratio": "<= 1.3",
+    "notify_p95_s": "<= 2",
+    "list_p95_ms": "<= 150",
+    "bm_pacing": "< 200",
+}
+LIST_ORDERS = 100_000
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- import: ratio to the limit, speed, memory ---------------------------------------------
+
+
+def bench_import(orders: int) -> dict:
+    """Fresh processes import N and N/10 orders; each also times a fetch of the same pages."""
+    small = orders // 10
+    with SandboxProcess(orders=orders, seed=1, token="bench-import") as big_sandbox:
+        log(f"import: {orders} orders, shipdesk's pacer off")
+        big = run_child(
+            "import",
+            "--url",
+            big_sandbox.url,
+            "--token",
+            "bench-import",
+            "--name",
+            "Import N",
+            env={"SHIPDESK_BM_RATE_LIMIT": "0"},
+        )
+        log(f"import: {orders} orders, shipdesk's pacer on (150 requests per 10 s)")
+        paced = run_child(
+            "import",
+            "--url",
+            big_sandbox.url,
+            "--token",
+            "bench-import",
+            "--name",
+            "Import N paced",
+            env={"SHIPDESK_BM_RATE_LIMIT": "150"},
+        )
+    with SandboxProcess(orders=small, seed=1, token="bench-small") as small_sandbox:
+        log(f"import: {small} orders (memory baseline)")
+        one = run_child(
+            "import",
+            "--url",
+            small_sandbox.url,
+            "--token",
+            "bench-small",
+            "--name",
+            "Import N/10",
+            env={"SHIPDESK_BM_RATE_LIMIT": "0"},
+        )
+    for result in (big, paced, one):
+        if result["status"] != "ok":
+            raise RuntimeError(f"a benchmark import failed: {result}")
+    return {
+        "import_ratio": big["import_s"] / big["fetch_s"],
+        "orders_per_s": big["created"] / big["import_s"],
+        "requests": big["requests"],
+        "import_ratio_paced": paced["import_s"] / paced["fetch_s"],
+        "rss_ratio": big["peak_rss_kb"] / one["peak_rss_kb"],
+        "import": {"N": big, "N paced": paced, "N/10": one},
+    }
+
+
+# --- Back Market pacing across processes ---------------------------------------------------
+
+
+def bench_pacing(seconds: float) -> dict:
+    """Three processes read one account at once; the sandbox counts requests per 10 s."""
+    from shipdesk.sandbox import SandboxServer
+    from shipdesk.stores.connection import connect_store
+
+    log(f"pacing: three processes on one account for {seconds:.0f} s, sandbox limit on")
+    with SandboxServer(orders=3000, seed=2, token="bench-pace", rate_limit=True) as sandbox:
+        store = connect_store(
+            name="Pacing",
+            region="eu",
+            token="bench-pace",
+            base_url=sandbox.url,
+            first_import_days=90,
+        )
+        state = sandbox.state
+        seen: list[float] = []
+        count = state.count_request
+
+        def counted(route: str) -> None:
+            seen.append(time.monotonic())
+            count(route)
+
+        state.count_request = counted  # the sandbox's edge calls it for every /ws/ request
+        env = {**os.environ, "SHIPDESK_BM_RATE_LIMIT": "150"}
+        children = [
+            subprocess.Popen(
+                [PYTHON, str(Path(__file__).with_name("child.py")), "pace"]
+                + ["--store", str(store.pk), "--seconds", str(seconds)],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        results = [
+            json.loads(child.communicate()[0].strip().splitlines()[-1]) for child in children
+        ]
+        rate_limited = state.stats()["rate_limited"]
+    return {
+        "bm_pacing": max_in_window(seen, 10.0),
+        "pacing": {
+            "requests": len(seen),
+            "seconds": round(max(seen) - min(seen), 1) if seen else 0,
+            "rate_limited": rate_limited,
+            "per_process": [r["requests"] for r in results],
+            "errors": [r["errors"] for r in results],
+        },
+    }
+
+
+# --- notification latency with a real worker -----------------------------------------------
+
+
+def bench_notify(shipments: int, idle_s: float) -> dict:
+    """Ship at a packer's pace with a worker running; then once more after a long idle."""
+    from shipdesk.orders.actions import items_needing_identifiers, set_identifier
+    from shipdesk.orders.imei import luhn_ok
+    from shipdesk.orders.models import Order
+    from shipdesk.sandbox import SandboxServer
+    from shipdesk.shipping.actions import ship_order
+    from shipdesk.stores.connection import connect_store
+    from shipdesk.sync.importer import import_orders
+    from shipdesk.sync.models import Notification
+
+    def imei(n: int) -> str:
+        base = f"35{n:012d}"
+        return next(base + str(d) for d in range(10) if luhn_ok(base + str(d)))
+
+    log(f"notify: {shipments} shipments, one `shipdesk worker`")
+    rng = random.Random(3)
+    with SandboxServer(orders=400, seed=3, token="bench-notify", rate_limit=True) as sandbox:
+        store = connect_store(
+            name="Notify",
+            region="eu",
+            token="bench-notify",
+            base_url=sandbox.url,
+            first_import_days=90,
+        )
+        import_orders(store)
+        candidates = list(
+            Order.objects.filter(store=store, status="awaiting_shipment", is_backship=False)[
+                : shipments + 2
+            ]
+        )
+        serial = 0
+        for order in candidates:
+            for item, units in items_needing_identifiers(order):
+                for _ in units:
+                    serial += 1
+                    set_identifier(order, sku=item.sku, imei=imei(serial))
+        worker = subprocess.Popen(
+            [PYTHON, "-m", "shipdesk.cli", "worker"],
+            env={**os.environ, "SHIPDESK_BM_RATE_LIMIT": "150", "SHIPDESK_LOG_LEVEL": "WARNING"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+
+            def wait_sent(count: int, timeout: float) -> None:
+                deadline = time.monotonic() + timeout
+                while Notification.objects.filter(status="sent").count() < count:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("notifications were not all sent in time")
+                    time.sleep(0.1)
+
+            # One shipment while the worker starts: not measured.
+            ship_order(candidates[0], carrier_code="colissimo", tracking_number="6ABENCH0")
+            wait_sent(1, 120)
+            shipped_at: dict[int, float] = {}
+            for order in candidates[1:-1]:
+                time.sleep(rng.uniform(0.2, 3.0))  # a person at a packing bench, not a loop
+                shipped_at[order.channel_order_id] = time.time()
+                ship_order(
+                    order, carrier_code="colissimo", tracking_number=f"6A{order.channel_order_id}"
+                )
+            wait_sent(len(candidates) - 1, 180)
+            # An idle worker polls less and less often (SQLite queue): ship after a pause.
+            time.sleep(idle_s)
+            idle_order = candidates[-1]
+            idle_at = time.time()
+            ship_order(idle_order, carrier_code="colissimo", tracking_number="6ABENCHIDLE")
+            wait_sent(len(candidates), 60)
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+        received = {
+            u["path"]: datetime.fromisoformat(u["at"]).timestamp()
+            for u in sandbox.state.updates
+            if isinstance(u["body"], dict)
+            and u["body"].get("new_state") == 3
+            and u["status"] == 200
+        }
+    latencies = [received[f"/ws/orders/{oid}"] - at for oid, at in shipped_at.items()]
+    after_idle = received[f"/ws/orders/{idle_order.channel_order_id}"] - idle_at
+    return {
+        "notify_p95_s": percentile(latencies, 95),
+        "notify": {
+            "shipments": len(latencies),
+            "p50_s": percentile(latencies, 50),
+            "max_s": max(latencies),
+            "after_idle_s": after_idle,
+            "idle_s": idle_s,
+        },
+    }
+
+
+# --- lists with 100,000 orders --------------------------------------------------------------
+
+
+def _clone(instance, **changes):
+    model = type(instance)
+    values = {
+        f.attname: getattr(instance, f.attname)
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+    }
+    values.update(changes)
+    return model(**values)
+
+
+def fill_orders(total: int) -> dict:
+    """Import 2,000 orders from a sandbox, then clone them as older history up to `total`."""
+    from django.db import transaction
+
+    from shipdesk.orders.models import Address, ItemUnit, Order, OrderItem
+    from shipdesk.sandbox import SandboxServer
+    from shipdesk.shipping.models import Shipment
+    from shipdesk.stores.connection import connect_store
+    from shipdesk.sync.importer import import_orders
+
+    started = time.perf_counter()
+    with SandboxServer(orders=2000, seed=4, token="bench-list", rate_limit=False) as sandbox:
+        store = connect_store(
+            name="Lists",
+            region="eu",
+            token="bench-list",
+            base_url=sandbox.url,
+            first_import_days=90,
+        )
+        import_orders(store)
+    originals = list(Order.objects.filter(store=store).order_by("pk"))
+    addresses = Address.objects.in_bulk(
+        [pk for o in originals for pk in (o.ship_to_id, o.bill_to_id)]
+    )
+    items: dict[int, list] = {}
+    for item in OrderItem.objects.filter(order__store=store).order_by("pk"):
+        items.setdefault(item.order_id, []).append(item)
+    units: dict[int, list] = {}
+    for unit in ItemUnit.objects.filter(item__order__store=store):
+        units.setdefault(unit.item_id, []).append(unit)
+    copy = 0
+    while Order.objects.count() < total:
+        copy += 1
+        batch = originals[: total - Order.objects.count()]
+        offset = timedelta(days=3 * copy)
+        with transaction.atomic():
+            new_addresses = Address.objects.bulk_create(
+                [_clone(addresses[pk]) for o in batch for pk in (o.ship_to_id, o.bill_to_id)],
+                batch_size=2000,
+            )
+            orders = Order.objects.bulk_create(
+                [
+                    _clone(
+                        o,
+                        channel_order_id=o.channel_order_id + copy * 10**8,
+                        order_number=str(o.channel_order_id + copy * 10**8),
+                        order_key=f"bm-{store.pk}-{o.channel_order_id + copy * 10**8}",
+                        # History: what was open then has been shipped since.
+                        status="cancelled" if o.status == "cancelled" else "shipped",
+                        awaiting_acceptance=False,
+                        order_date=o.order_date - offset,
+                        payment_date=o.payment_date and o.payment_date - offset,
+                        channel_modified_at=o.channel_modified_at - offset,
+                        ship_to_id=new_addresses[2 * n].pk,
+                        bill_to_id=new_addresses[2 * n + 1].pk,
+                    )
+                    for n, o in enumerate(batch)
+                ],
+                batch_size=1000,
+            )
+            pairs = [
+                (item, _clone(item, order_id=new.pk))
+                for old, new in zip(batch, orders, strict=True)
+                for item in items.get(old.pk, [])
+            ]
+            OrderItem.objects.bulk_create([new for _, new in pairs], batch_size=2000)
+            ItemUnit.objects.bulk_create(
+                [
+                    _clone(unit, item_id=new.pk)
+                    for old, new in pairs
+                    for unit in units.get(old.pk, [])
+                ],
+                batch_size=2000,
+            )
+            Shipment.objects.bulk_create(
+                [
+                    Shipment(
+                        order=order,
+                        carrier_code="colissimo",
+                        tracking_number=f"6A{order.channel_order_id}",
+                        ship_date=order.order_date.date(),
+                    )
+                    for order in orders
+                    if order.status == "shipped"
+                ],
+                batch_size=2000,
+            )
+    return {
+        "orders": Order.objects.count(),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def bench_lists(repeat: int) -> dict:
+    """Fill the database, then time the lists from a fresh process, as a web worker serves."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    log(f"lists: filling the database to {LIST_ORDERS:,} orders")
+    filled = fill_orders(LIST_ORDERS)
+    log(f"lists: {filled['orders']:,} orders in {filled['seconds']} s; timing {repeat} requests")
+    user = get_user_model().objects.create_user("bench", password="bench-password-1234")
+    out = io.StringIO()
+    call_command("apikey", "create", "--user", user.username, "--json", stdout=out)
+    key = json.loads(out.getvalue())
+    timed = run_child(
+        "lists",
+        "--user",
+        user.username,
+        "--key",
+        key["key"],
+        "--secret",
+        key["secret"],
+        "--repeat",
+        str(repeat),
+    )
+    return {
+        "list_p95_ms": {name: timed[name]["p95_ms"] for name in ("orders_page", "ssapi_orders")},
+        "lists": {"orders": filled["orders"], **timed},
+    }
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="5,000 orders; a few minutes")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch home and database")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="shipdesk-bench-"))
+    database = ScratchDatabase(home, os.environ.get("DATABASE_URL", ""))
+    database.create()
+    os.environ.update(
+        {
+            "SHIPDESK_HOME": str(home),
+            "DATABASE_URL": database.url,
+            "DJANGO_SETTINGS_MODULE": "shipdesk.settings",
+            "SHIPDESK_BM_RATE_LIMIT": "0",  # this process's own requests; steps set theirs
+            "SHIPDESK_API_RATE_LIMIT": "1000000",  # the API's per-key limit is not measured here
+            "SHIPDESK_LOG_LEVEL": "WARNING",
+        }
+    )
+    orders = 5_000 if args.quick else 20_000
+    results: dict = {
+        "database": database.engine,
+        "queue": "redis" if os.environ.get("REDIS_URL") else "sqlite",
+        "quick": args.quick,
+        "orders": orders,
+    }
+    started = time.monotonic()
+    try:
+        setup_django()
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0)
+        results.update(bench_import(orders))
+        results.update(bench_pacing(15 if args.quick else 25))
+        results.update(bench_notify(15 if args.quick else 30, idle_s=75))
+        results.update(bench_lists(20 if args.quick else 50))
+        connections.close_all()
+    finally:
+        if not args.keep:
+            database.drop()
+            shutil.rmtree(home, ignore_errors=True)
+    results["seconds"] = round(time.monotonic() - started)
+    if args.json:
+        print(json.dumps(_rounded(results)))
+    else:
+        report(results)
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def report(r: dict) -> None:
+    lists = r["list_p95_ms"]
+
+    def ms(value) -> str:
+        return "n/a" if value is None else f"{value:.0f} ms"
+
+    rows = [
+        ("import_ratio", f"{r['import_ratio']:.2f}", f"{r['orders']:,} orders, pacer off"),
+        ("orders_per_s", f"{r['orders_per_s']:.0f}", f"{r['requests']} requests"),
+        ("import_ratio_paced", f"{r['import_ratio_paced']:.2f}", "pacer at 150 per 10 s"),
+        ("rss_ratio", f"{r['rss_ratio']:.2f}", f"{r['orders']:,} vs {r['orders'] // 10:,} orders"),
+        (
+            "notify_p95_s",
+            f"{r['notify_p95_s']:.2f}",
+            f"p50 {r['notify']['p50_s']:.2f} s; {r['notify']['after_idle_s']:.2f} s after "
+            f"{r['notify']['idle_s']:.0f} s idle",
+        ),
+        ("list_p95_ms /orders/", ms(lists["orders_page"]), f"{r['lists']['orders']:,} orders"),
+        ("list_p95_ms /ssapi/orders", ms(lists["ssapi_orders"]), ""),
+        ("bm_pacing", str(r["bm_pacing"]), f"{r['pacing']['rate_limited']} answered 429"),
+    ]
+    print(f"shipdesk benchmarks ({r['database']}, queue {r['queue']}, {r['seconds']} s)")
+    for name, value, note in rows:
+        goal = GOALS.get(name.split(" ")[0], "")
+        print(f"  {name:<26} {value:>10}  {('goal ' + goal) if goal else '':<12} {note}")
+
+
+if __name__ == "__main__":
+    main()
