@@ -142,40 +142,52 @@ def store_token(request, pk: int):
     return _section(request, store, "token_form", form)
 
 
+def _save_section(request, store: Store, form, form_name: str, saved: str):
+    """Save one section of the store's settings, or show it again with its errors."""
+    if form.is_valid():
+        form.save()
+        messages.success(request, saved)
+        return redirect("web:store", pk=store.pk)
+    return _section(request, store, form_name, form)
+
+
 @require_POST
 @admin_required
 def store_branding(request, pk: int):
     store = get_object_or_404(Store, pk=pk)
-    form = BrandingForm(request.POST, request.FILES, instance=store)
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("Branding saved."))
-        return redirect("web:store", pk=store.pk)
-    return _section(request, store, "branding_form", form)
+    return _save_section(
+        request,
+        store,
+        BrandingForm(request.POST, request.FILES, instance=store),
+        "branding_form",
+        _("Branding saved."),
+    )
 
 
 @require_POST
 @admin_required
 def store_emails(request, pk: int):
     store = get_object_or_404(Store, pk=pk)
-    form = CustomerEmailsForm(request.POST, instance=store)
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("Customer notifications saved."))
-        return redirect("web:store", pk=store.pk)
-    return _section(request, store, "emails_form", form)
+    return _save_section(
+        request,
+        store,
+        CustomerEmailsForm(request.POST, instance=store),
+        "emails_form",
+        _("Customer notifications saved."),
+    )
 
 
 @require_POST
 @admin_required
 def store_import_settings(request, pk: int):
     store = get_object_or_404(Store, pk=pk)
-    form = ImportSettingsForm(request.POST, instance=store)
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("Import settings saved."))
-        return redirect("web:store", pk=store.pk)
-    return _section(request, store, "import_form", form)
+    return _save_section(
+        request,
+        store,
+        ImportSettingsForm(request.POST, instance=store),
+        "import_form",
+        _("Import settings saved."),
+    )
 
 
 @require_POST
