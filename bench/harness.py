@@ -81,13 +81,17 @@ def free_port() -> int:
 class SandboxProcess:
     """`shipdesk sandbox` in its own process, so serving pages costs the importer nothing."""
 
-    def __init__(self, *, orders: int, seed: int, token: str, rate_limit: bool = False):
+    def __init__(
+        self, *, orders: int, seed: int, token: str, rate_limit: bool = False, latency_ms: int = 0
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         args = [PYTHON, "-m", "shipdesk.cli", "sandbox", "--port", str(self.port)]
         args += ["--orders", str(orders), "--seed", str(seed), "--token", token]
         if not rate_limit:
             args.append("--no-rate-limit")
+        if latency_ms:
+            args += ["--latency-ms", str(latency_ms)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         while True:

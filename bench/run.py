@@ -7,6 +7,9 @@
   to merely read the same pages: the limit. Goal <= 1.5. `orders_per_s` and `requests` are
   the import's. `import_ratio_paced` is the same with shipdesk's pacer on (150 requests per
   10 s, as in production), where Back Market's rate limit is the limit.
+  `import_ratio_rtt` is the same as import_ratio for N/4 orders with a 50 ms round trip
+  added to every sandbox answer (loopback has none; Back Market is on the internet): the
+  import reads the next page while it writes the last one, so the round trips hide its work.
 - rss_ratio: peak memory of a fresh process importing N orders divided by one importing
   N/10. Goal <= 1.3 (flat is 1.0).
 - notify_p95_s: from `ship_order` to the sandbox receiving the update, with a real
@@ -58,6 +61,7 @@ GOALS = {
     "bm_pacing": "< 200",
 }
 LIST_ORDERS = 100_000
+RTT_MS = 50
 
 
 def log(message: str) -> None:
@@ -105,7 +109,21 @@ def bench_import(orders: int) -> dict:
             "Import N/10",
             env={"SHIPDESK_BM_RATE_LIMIT": "0"},
         )
-    for result in (big, paced, one):
+    with SandboxProcess(
+        orders=orders // 4, seed=1, token="bench-rtt", latency_ms=RTT_MS
+    ) as rtt_sandbox:
+        log(f"import: {orders // 4} orders, {RTT_MS} ms round trip, shipdesk's pacer off")
+        rtt = run_child(
+            "import",
+            "--url",
+            rtt_sandbox.url,
+            "--token",
+            "bench-rtt",
+            "--name",
+            "Import N/4 RTT",
+            env={"SHIPDESK_BM_RATE_LIMIT": "0"},
+        )
+    for result in (big, paced, one, rtt):
         if result["status"] != "ok":
             raise RuntimeError(f"a benchmark import failed: {result}")
     return {
@@ -113,8 +131,9 @@ def bench_import(orders: int) -> dict:
         "orders_per_s": big["created"] / big["import_s"],
         "requests": big["requests"],
         "import_ratio_paced": paced["import_s"] / paced["fetch_s"],
+        "import_ratio_rtt": rtt["import_s"] / rtt["fetch_s"],
         "rss_ratio": big["peak_rss_kb"] / one["peak_rss_kb"],
-        "import": {"N": big, "N paced": paced, "N/10": one},
+        "import": {"N": big, "N paced": paced, "N/10": one, f"N/4 {RTT_MS} ms RTT": rtt},
     }
 
 
@@ -481,6 +500,7 @@ def report(r: dict) -> None:
         ("import_ratio", f"{r['import_ratio']:.2f}", f"{r['orders']:,} orders, pacer off"),
         ("orders_per_s", f"{r['orders_per_s']:.0f}", f"{r['requests']} requests"),
         ("import_ratio_paced", f"{r['import_ratio_paced']:.2f}", "pacer at 150 per 10 s"),
+        ("import_ratio_rtt", f"{r['import_ratio_rtt']:.2f}", f"{RTT_MS} ms round trip, pacer off"),
         ("rss_ratio", f"{r['rss_ratio']:.2f}", f"{r['orders']:,} vs {r['orders'] // 10:,} orders"),
         (
             "notify_p95_s",

@@ -1,5 +1,7 @@
 """Auth, the CDN firewall, rate limits, fault injection and the /_sandbox/ admin endpoints."""
 
+import time
+
 import pytest
 
 from shipdesk.sandbox.generator import parse_date
@@ -365,3 +367,23 @@ def test_unknown_ws_paths_are_json_404s(shared_api):
     response = shared_api.get("/ws/listings")
 
     assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_latency_delays_every_ws_answer_but_not_the_admin_endpoints(start_sandbox, connect):
+    # Given a sandbox set to answer /ws/ after a 500 ms round trip
+    server = start_sandbox(rate_limit=False, latency_s=0.5)
+    api = connect(server)
+
+    # When reading an order, then the admin stats
+    started = time.perf_counter()
+    order = api.get("/ws/orders/1")
+    ws_s = time.perf_counter() - started
+    started = time.perf_counter()
+    stats = api.get("/_sandbox/stats")
+    admin_s = time.perf_counter() - started
+
+    # Then only the /ws/ answer waited (sleeps never end early: a lower bound is safe)
+    assert order.status_code == 404
+    assert ws_s >= 0.5
+    assert stats.status_code == 200
+    assert admin_s < 0.5

@@ -111,6 +111,8 @@ def create_app(state: SandboxState) -> Starlette:
 
     async def edge(request: Request, route: str, body: bytes, handler: Handler) -> Response:
         state.count_request(f"{request.method} {route}")
+        if state.latency_s:
+            await asyncio.sleep(state.latency_s)
         if not _USER_AGENT.fullmatch(request.headers.get("user-agent", "")):
             return _edge_page(403)
         authorization = request.headers.get("authorization")
@@ -295,6 +297,7 @@ def run_sandbox(
     fault_rate: float = 0.0,
     arrival_rate: float = 0.0,
     throttle_rate: float = 0.0,
+    latency_s: float = 0.0,
 ) -> None:
     """Serve a sandbox until interrupted (blocking)."""
     state = SandboxState(
@@ -305,6 +308,7 @@ def run_sandbox(
         fault_rate=fault_rate,
         arrival_rate=arrival_rate,
         throttle_rate=throttle_rate,
+        latency_s=latency_s,
     )
     uvicorn.run(create_app(state), host=host, port=port, log_level="info", access_log=False)
 

@@ -153,6 +153,7 @@ class SandboxState:
     inject a fake one. The rate limit is `rate_limit_requests` per `rate_limit_window_s`
     per token (sliding window), then a `rate_limit_block_s` block. `throttle_rate` answers
     that share of requests with the edge's 429 page as well, limit or not (no block follows).
+    `latency_s` delays every /ws/ answer: the round trip to Back Market that loopback lacks.
     """
 
     def __init__(
@@ -170,6 +171,7 @@ class SandboxState:
         rate_limit_window_s: float = 10.0,
         rate_limit_block_s: float = 10.0,
         slow_seconds: tuple[float, float] = (1.0, 2.0),
+        latency_s: float = 0.0,
     ):
         self.seed = seed
         self.token: str | None = token
@@ -183,6 +185,7 @@ class SandboxState:
         self.rate_limit_window_s = rate_limit_window_s
         self.rate_limit_block_s = rate_limit_block_s
         self.slow_seconds = slow_seconds
+        self.latency_s = latency_s
         self.updates: list[dict] = []
         self.requests = 0
         self.paths: Counter[str] = Counter()

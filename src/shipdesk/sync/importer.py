@@ -15,11 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError
@@ -27,12 +30,12 @@ from pydantic import ValidationError
 from shipdesk.backmarket import BackMarketError, TokenRejected, parse_order
 from shipdesk.backmarket.mapping import (
     LINE_STATE_LABELS,
-    AddressData,
     OrderData,
     has_shipping_address,
     map_order,
 )
 from shipdesk.backmarket.models import Order as BMOrder
+from shipdesk.core.bulk import Prepared, insert_rows
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderItem, Product
 from shipdesk.orders.status import derive_status
@@ -46,6 +49,7 @@ OVERLAP = timedelta(minutes=10)
 NO_ADDRESS = "the order has no complete shipping address (street, city, postal code, country)"
 LEASE = timedelta(minutes=10)
 SOURCE = "import"
+T = TypeVar("T")
 
 
 class ImportAlreadyRunning(Exception):
@@ -55,12 +59,22 @@ class ImportAlreadyRunning(Exception):
 @dataclass
 class Outcome:
     result: str  # created, updated, unchanged, skipped, set_aside, quarantined
-    order: Order | None = None
+    order_id: int | None = None
+    awaiting_acceptance: bool = False
     modified: datetime | None = None  # Back Market's date_modification, for the cursor
 
+    @classmethod
+    def of(cls, result: str, order: Order, modified: datetime) -> Outcome:
+        return cls(result, order.pk, order.awaiting_acceptance, modified)
 
-def payload_hash(raw: dict) -> str:
-    return hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()
+
+def payload_json(raw: dict) -> str:
+    """Back Market's record as stored: JSON with sorted keys, so equal records hash equal."""
+    return json.dumps(raw, sort_keys=True, default=str)
+
+
+def payload_hash(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _acquire_lease(store: Store, now: datetime) -> bool:
@@ -113,29 +127,29 @@ def import_orders(
     created_ids: list[int] = []
     own_client = client is None
     client = client or client_for(store, on_request=lambda *a: _count_request(run))
+    pages = _read_ahead(client.iter_order_pages(date_modification=since, page_size=50))
     try:
-        for page in client.iter_order_pages(date_modification=since, page_size=50):
+        for page in pages:
             run.pages += 1
             run.total = page.count
-            auto_accept: list[Order] = []
+            auto_accept: list[int] = []
             with transaction.atomic():
                 for outcome in import_page(store, page.results):
                     run.fetched += 1
                     setattr(run, outcome.result, getattr(run, outcome.result) + 1)
                     if outcome.result == "created":
-                        created_ids.append(outcome.order.pk)
+                        created_ids.append(outcome.order_id)
                     if outcome.modified and (max_seen is None or outcome.modified > max_seen):
                         max_seen = outcome.modified
                     if (
                         store.auto_accept
-                        and outcome.order is not None
-                        and outcome.order.awaiting_acceptance
+                        and outcome.awaiting_acceptance
                         and outcome.result in ("created", "updated")
                     ):
-                        auto_accept.append(outcome.order)
+                        auto_accept.append(outcome.order_id)
                 run.save()
+                _renew_lease(store)
             _auto_accept(store, auto_accept, run)
-            _renew_lease(store)
             if progress:
                 progress(run)
     except TokenRejected as exc:
@@ -162,6 +176,7 @@ def import_orders(
             last_error="",
         )
     finally:
+        pages.close()
         _release_lease(store)
         if own_client:
             client.close()
@@ -172,6 +187,52 @@ def import_orders(
             orders_imported(store, created_ids)
     store.refresh_from_db()
     return run
+
+
+def _read_ahead(pages: Iterator[T]) -> Generator[T, None, None]:
+    """Yield `pages` while a thread already fetches the next one.
+
+    The import writes page n while Back Market serves page n+1, so a run takes about the
+    longer of the two instead of their sum. An error reaches the caller after the pages
+    read before it, as without the thread. Closing the generator stops the thread after
+    the request in flight.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            for page in pages:
+                if not hand_over(("page", page)):
+                    return
+            hand_over(("end", None))
+        except BaseException as exc:  # handed to the caller, raised there
+            hand_over(("error", exc))
+        finally:
+            connections.close_all()  # this thread's own, if the pacer opened one
+
+    thread = threading.Thread(target=fetch, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = ready.get()
+            if kind == "error":
+                raise value
+            if kind == "end":
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _count_request(run: ImportRun) -> None:
@@ -197,17 +258,18 @@ def _alert_token_rejected(store: Store) -> None:
     token_rejected(store)
 
 
-def _auto_accept(store: Store, orders: list[Order], run: ImportRun) -> None:
+def _auto_accept(store: Store, order_ids: list[int], run: ImportRun) -> None:
     from shipdesk.orders.actions import OrderActionError, accept_order
 
-    for order in orders:
+    if not order_ids:
+        return
+    for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
         try:
             accept_order(order, source=SOURCE)
             run.accepted += 1
         except OrderActionError as exc:
             run.errors = [*run.errors, {"order": order.order_number, "message": str(exc)}]
-    if orders:
-        run.save()
+    run.save()
 
 
 def quarantine(store: Store, raw, kind: str, reason: str) -> None:
@@ -236,47 +298,16 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def import_one(store: Store, raw) -> Outcome:
-    """Import one raw Back Market order: create, update, skip or set it aside with a reason."""
-    try:
-        if not isinstance(raw, dict):
-            raise ValueError(f"expected an order object, got {type(raw).__name__}")
-        order = parse_order(raw)
-    except (ValidationError, ValueError, TypeError) as exc:
-        quarantine(store, raw, QuarantinedOrder.Reason.MALFORMED, _describe(exc))
-        return Outcome("quarantined")
-    data = map_order(order)
-    modified = data.channel_modified_at
-    mapped = store.mapped_status(data.status_key)
-    existing = Order.objects.filter(store=store, channel_order_id=data.channel_order_id).first()
-    if existing is None and mapped is None:
-        return Outcome(
-            "skipped", modified=modified
-        )  # e.g. not paid yet: imported once Back Market says it is
-    if existing is None and not has_shipping_address(order):
-        quarantine(store, raw, QuarantinedOrder.Reason.NO_SHIPPING_ADDRESS, NO_ADDRESS)
-        return Outcome("set_aside", modified=modified)
-    QuarantinedOrder.objects.filter(
-        store=store, channel_order_id=str(data.channel_order_id), resolved_at__isnull=True
-    ).update(resolved_at=timezone.now())
-    digest = payload_hash(raw)
-    if existing is not None:
-        if existing.channel_hash == digest:
-            return Outcome("unchanged", existing, modified)
-        return Outcome("updated", _update(store, existing, data, raw, digest, mapped), modified)
-    return _create_or_update(store, _New(-1, raw, data, digest, mapped))
-
-
 def import_page(store: Store, raws: list) -> list[Outcome]:
-    """Import a page of raw orders: `import_one`'s outcome for each record, in order.
+    """Import a page of raw orders: create, update, skip or set aside each, with a reason.
 
-    The same decisions in a handful of queries per page instead of a dozen per order. A page
-    naming an order twice is imported one record at a time, so the later record wins as it
-    would have.
+    A handful of queries for the whole page, and one bulk insert per table for its new
+    orders. A page naming an order twice is imported one record at a time, so the later
+    record wins as it would have.
     """
     order_ids = [str(raw.get("order_id", ""))[:50] for raw in raws if isinstance(raw, dict)]
     if len(set(order_ids)) != len(order_ids):
-        return [import_one(store, raw) for raw in raws]
+        return [outcome for raw in raws for outcome in import_page(store, [raw])]
     outcomes: dict[int, Outcome] = {}
     parsed: list[tuple[int, dict, BMOrder, OrderData]] = []
     for index, raw in enumerate(raws):
@@ -303,6 +334,7 @@ def import_page(store: Store, raws: list) -> list[Outcome]:
         mapped = store.mapped_status(data.status_key)
         existing = known.get(data.channel_order_id)
         if existing is None and mapped is None:
+            # e.g. not paid yet: imported once Back Market says it is
             outcomes[index] = Outcome("skipped", modified=modified)
             continue
         if existing is None and not has_shipping_address(order):
@@ -310,15 +342,15 @@ def import_page(store: Store, raws: list) -> list[Outcome]:
             outcomes[index] = Outcome("set_aside", modified=modified)
             continue
         resolved.append(str(data.channel_order_id))
-        digest = payload_hash(raw)
+        payload = payload_json(raw)
+        digest = payload_hash(payload)
         if existing is None:
-            new.append(_New(index, raw, data, digest, mapped))
+            new.append(_New(index, payload, data, digest, mapped))
         elif existing.channel_hash == digest:
-            outcomes[index] = Outcome("unchanged", existing, modified)
+            outcomes[index] = Outcome.of("unchanged", existing, modified)
         else:
-            outcomes[index] = Outcome(
-                "updated", _update(store, existing, data, raw, digest, mapped), modified
-            )
+            updated = _update(store, existing, data, raw, digest, mapped)
+            outcomes[index] = Outcome.of("updated", updated, modified)
     if resolved:
         QuarantinedOrder.objects.filter(
             store=store, channel_order_id__in=resolved, resolved_at__isnull=True
@@ -333,110 +365,111 @@ class _New:
     """A record to create: where it was on the page, and what the import made of it."""
 
     index: int
-    raw: dict
+    payload: str  # Back Market's record as JSON, keys sorted
     data: OrderData
     digest: str
     mapped: str
 
-
-def _create_or_update(store: Store, row: _New) -> Outcome:
-    modified = row.data.channel_modified_at
-    try:
-        with transaction.atomic():
-            return Outcome(
-                "created", _create(store, row.data, row.raw, row.digest, row.mapped), modified
-            )
-    except IntegrityError:
-        # Another process created it between our read and our insert: update instead.
-        existing = Order.objects.get(store=store, channel_order_id=row.data.channel_order_id)
+    def outcome(self, order_id: int) -> Outcome:
         return Outcome(
-            "updated", _update(store, existing, row.data, row.raw, row.digest, row.mapped), modified
+            "created", order_id, self.data.awaiting_acceptance, self.data.channel_modified_at
         )
 
 
 def _create_new(store: Store, rows: list[_New]) -> list[tuple[_New, Outcome]]:
     """Create the page's new orders with one bulk insert per table, else one by one."""
-    bulk = connection.features.can_return_rows_from_bulk_insert and all(
-        line.quantity >= 1 for row in rows for line in row.data.items
-    )
-    if rows and bulk:
-        try:
-            with transaction.atomic():
-                orders = _create_many(store, rows)
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
             return [
-                (row, Outcome("created", order, row.data.channel_modified_at))
-                for row, order in zip(rows, orders, strict=True)
+                (row, row.outcome(order_id))
+                for row, order_id in zip(rows, _create_many(store, rows), strict=True)
             ]
-        except IntegrityError:
-            pass  # another process created some of them meanwhile: sort it out one by one
+    except IntegrityError:
+        pass  # another process created some of them meanwhile: sort it out one by one
     return [(row, _create_or_update(store, row)) for row in rows]
 
 
-def _create_many(store: Store, rows: list[_New]) -> list[Order]:
-    """`_create` for several orders: the same rows, written with bulk inserts."""
+def _create_or_update(store: Store, row: _New) -> Outcome:
+    try:
+        with transaction.atomic():
+            return row.outcome(_create_many(store, [row])[0])
+    except IntegrityError:
+        # Another process created it between our read and our insert: update instead.
+        existing = Order.objects.get(store=store, channel_order_id=row.data.channel_order_id)
+        raw = json.loads(row.payload)
+        updated = _update(store, existing, row.data, raw, row.digest, row.mapped)
+        return Outcome.of("updated", updated, row.data.channel_modified_at)
+
+
+def _create_many(store: Store, rows: list[_New]) -> list[int]:
+    """Write new orders, their addresses, items, units and history; return the orders' ids."""
     skus = {line.sku for row in rows for line in row.data.items}
     products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
-    addresses = Address.objects.bulk_create(
-        [Address(**vars(a)) for row in rows for a in (row.data.ship_to, row.data.bill_to)]
+    address_ids = insert_rows(
+        Address, [vars(a) for row in rows for a in (row.data.ship_to, row.data.bill_to)]
     )
-    orders = Order.objects.bulk_create(
+    statuses = [derive_status(row.mapped, on_hold=False, shipped_locally=False) for row in rows]
+    order_ids = insert_rows(
+        Order,
         [
-            Order(
-                store=store,
-                channel_order_id=row.data.channel_order_id,
-                order_number=str(row.data.channel_order_id),
-                order_key=f"bm-{store.pk}-{row.data.channel_order_id}",
-                status=derive_status(row.mapped, on_hold=False, shipped_locally=False),
-                ship_to=addresses[2 * n],
-                bill_to=addresses[2 * n + 1],
-                channel_payload=row.raw,
-                channel_hash=row.digest,
+            {
+                "store_id": store.pk,
+                "channel_order_id": row.data.channel_order_id,
+                "order_number": str(row.data.channel_order_id),
+                "order_key": f"bm-{store.pk}-{row.data.channel_order_id}",
+                "status": status,
+                "ship_to_id": address_ids[2 * n],
+                "bill_to_id": address_ids[2 * n + 1],
+                "channel_payload": Prepared(row.payload),
+                "channel_hash": row.digest,
                 **_order_fields(row.data),
-            )
-            for n, row in enumerate(rows)
-        ]
+            }
+            for n, (row, status) in enumerate(zip(rows, statuses, strict=True))
+        ],
     )
-    items: list[tuple[OrderItem, object]] = []
-    for order, row in zip(orders, rows, strict=True):
-        for line in row.data.items:
-            product = products.get(line.sku)
-            item = OrderItem(
-                order=order,
-                channel_line_id=line.channel_line_id,
-                weight_grams=product.weight_grams if product else None,
-                warehouse_location=product.warehouse_location if product else "",
+    lines = [
+        (order_id, line)
+        for order_id, row in zip(order_ids, rows, strict=True)
+        for line in row.data.items
+    ]
+    item_rows = []
+    for order_id, line in lines:
+        product = products.get(line.sku)
+        item_rows.append(
+            {
+                "order_id": order_id,
+                "channel_line_id": line.channel_line_id,
+                "weight_grams": product.weight_grams if product else None,
+                "warehouse_location": product.warehouse_location if product else "",
                 **_item_fields(line),
-            )
-            items.append((item, line))
-    OrderItem.objects.bulk_create([item for item, _ in items])
+            }
+        )
+    item_ids = insert_rows(OrderItem, item_rows)
     now = timezone.now()
     units = []
-    for item, line in items:
-        for index in range(item.quantity):
-            unit = ItemUnit(item=item, index=index)
+    for item_id, (_, line) in zip(item_ids, lines, strict=True):
+        for index in range(line.quantity):
+            unit = {"item_id": item_id, "index": index}
             if index == 0 and (line.imei or line.serial_number):
                 # Identifiers Back Market already holds are recorded as sent (see _sync_units).
-                unit.imei, unit.serial_number = line.imei[:15], line.serial_number[:50]
-                unit.sent_at = now
+                unit.update(imei=line.imei[:15], serial_number=line.serial_number[:50], sent_at=now)
             units.append(unit)
-    ItemUnit.objects.bulk_create(units)
-    OrderEvent.objects.bulk_create(
+    insert_rows(ItemUnit, units)
+    insert_rows(
+        OrderEvent,
         [
-            OrderEvent(
-                order=order,
-                kind="imported",
-                message=_imported_message(row.data, order.status),
-                source=SOURCE,
-                data={},
-            )
-            for order, row in zip(orders, rows, strict=True)
-        ]
+            {
+                "order_id": order_id,
+                "kind": "imported",
+                "message": _imported_message(row.data, status),
+                "source": SOURCE,
+            }
+            for order_id, row, status in zip(order_ids, rows, statuses, strict=True)
+        ],
     )
-    return orders
-
-
-def _address(data: AddressData) -> Address:
-    return Address.objects.create(**vars(data))
+    return order_ids
 
 
 def _order_fields(data: OrderData) -> dict:
@@ -508,26 +541,6 @@ def _sync_units(item: OrderItem, data) -> None:
             unit.serial_number = data.serial_number[:50]
             unit.sent_at = timezone.now()
             unit.save()
-
-
-def _create(store: Store, data: OrderData, raw: dict, digest: str, mapped: str) -> Order:
-    products = {p.sku: p for p in Product.objects.filter(sku__in=[i.sku for i in data.items])}
-    order = Order.objects.create(
-        store=store,
-        channel_order_id=data.channel_order_id,
-        order_number=str(data.channel_order_id),
-        order_key=f"bm-{store.pk}-{data.channel_order_id}",
-        status=derive_status(mapped, on_hold=False, shipped_locally=False),
-        ship_to=_address(data.ship_to),
-        bill_to=_address(data.bill_to),
-        channel_payload=raw,
-        channel_hash=digest,
-        **_order_fields(data),
-    )
-    for item in data.items:
-        _create_item(order, item, products)
-    record(order, "imported", _imported_message(data, order.status), source=SOURCE)
-    return order
 
 
 def _imported_message(data: OrderData, status: str) -> str:

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--fault-rate", type=float, default=0.0)
         parser.add_argument("--throttle-rate", type=float, default=0.0, help="share of HTML 429s")
         parser.add_argument("--arrival-rate", type=float, default=0.0, help="new orders per minute")
+        parser.add_argument(
+            "--latency-ms", type=float, default=0.0, help="delay before every /ws/ answer"
+        )
 
     def handle(self, *args, **o):
         self.stdout.write(
@@ -32,4 +35,5 @@ class Command(BaseCommand):
             fault_rate=o["fault_rate"],
             throttle_rate=o["throttle_rate"],
             arrival_rate=o["arrival_rate"],
+            latency_s=o["latency_ms"] / 1000,
         )
