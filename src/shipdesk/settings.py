@@ -37,6 +37,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shipdesk.core.middleware.freeze_after_first_request",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,6 +137,10 @@ BACKMARKET_USER_AGENT = os.environ.get(
 SHIPDESK_API_RATE_LIMIT = int(os.environ.get("SHIPDESK_API_RATE_LIMIT", "40"))
 # Requests per 10 s per Back Market account; the documented edge limit is ~200.
 BACKMARKET_RATE_LIMIT = int(os.environ.get("SHIPDESK_BM_RATE_LIMIT", "150"))
+# How long a worker holds a store's import, or a notification being sent, before another
+# worker may take it over: a killed worker's work waits that long.
+IMPORT_LEASE_S = float(os.environ.get("SHIPDESK_IMPORT_LEASE_S", "600"))
+OUTBOX_LEASE_S = float(os.environ.get("SHIPDESK_OUTBOX_LEASE_S", "300"))
 
 # Email: SMTP from SHIPDESK_EMAIL_URL; without it, emails are kept in the local outbox page.
 _email = config.email_settings()

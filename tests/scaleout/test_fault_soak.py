@@ -9,7 +9,8 @@ SIGKILL every few seconds, restarting it shortly after.
 
 To end in minutes the test plays the one-minute cron (it queues the due imports every two
 seconds, with a three-second import interval), fast-forwards the outbox's backoff, and runs
-the workers with leases of a minute instead of ten (tests/scaleout/soak_worker.py).
+the workers with leases of a minute instead of ten (SHIPDESK_IMPORT_LEASE_S and
+SHIPDESK_OUTBOX_LEASE_S).
 """
 
 from __future__ import annotations
@@ -209,8 +210,8 @@ def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
         threads=THREADS,
         log_dir=tmp_path,
         env={
-            "SOAK_IMPORT_LEASE_S": "60",
-            "SOAK_OUTBOX_LEASE_S": "45",
+            "SHIPDESK_IMPORT_LEASE_S": "60",
+            "SHIPDESK_OUTBOX_LEASE_S": "45",
             "SHIPDESK_BM_RATE_LIMIT": "150",  # the database pacer, shared by every process
             "SHIPDESK_LOG_LEVEL": "WARNING",
         },

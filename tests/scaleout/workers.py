@@ -12,8 +12,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-LAUNCHER = Path(__file__).with_name("soak_worker.py")
-
 
 def database_url() -> str:
     """The URL of the database the test runs on (SQLite file or PostgreSQL)."""
@@ -53,7 +51,7 @@ class Workers:
         self.killed = 0
 
     def start(self, index: int) -> None:
-        args = [sys.executable, str(LAUNCHER), "worker", "--threads", str(self.threads)]
+        args = [sys.executable, "-m", "shipdesk.cli", "worker", "--threads", str(self.threads)]
         if index:
             args.append("--no-scheduler")
         log = open(self.log_dir / f"worker-{index}-{self.started}.log", "wb")  # noqa: SIM115

@@ -228,3 +228,62 @@ def test_custom_status_mapping_applies_per_store(store, sandbox):
     assert {statuses[i] for i in paid if i in statuses} == {"on_hold"}
     assert {statuses[i] for i in pending if i in statuses} <= {"awaiting_payment"}
     assert OrderEvent.objects.filter(kind="imported").count() == len(statuses)
+
+
+def test_an_update_keeps_a_seller_edit_made_while_the_import_was_running(
+    store, sandbox, monkeypatch
+):
+    # Given an imported order the customer then cancels on Back Market
+    import_orders(store)
+    order = Order.objects.filter(awaiting_acceptance=True).first()
+    item = order.items.first()
+    admin(sandbox.url, f"orders/{order.channel_order_id}/customer-cancel")
+
+    # When a packer saves notes and a location after the import read the order, before it wrote
+    from shipdesk.sync import importer
+
+    update = importer._update
+
+    def packer_saves_first(store, existing, *args):
+        Order.objects.filter(pk=existing.pk).update(internal_notes="scratched screen", gift=True)
+        OrderItem.objects.filter(pk=item.pk).update(warehouse_location="B-02-03")
+        return update(store, existing, *args)
+
+    monkeypatch.setattr(importer, "_update", packer_saves_first)
+    run = import_orders(store)
+
+    # Then the import wrote what Back Market owns and left the packer's edit alone
+    order.refresh_from_db()
+    item.refresh_from_db()
+    assert run.updated >= 1
+    assert order.status == "cancelled"
+    assert (order.internal_notes, order.gift) == ("scratched screen", True)
+    assert item.warehouse_location == "B-02-03"
+
+
+def test_a_token_replaced_during_a_failing_run_is_not_flagged(store, sandbox, monkeypatch):
+    # Given the store's token revoked on Back Market
+    admin(sandbox.url, "revoke")
+    from shipdesk.sync import importer
+
+    client_for = importer.client_for
+
+    def seller_replaces_the_token_meanwhile(store_, **kwargs):
+        client = client_for(store_, **kwargs)  # reads the old token
+        admin(sandbox.url, "token", {"token": "token-new"})
+        replace_token(Store.objects.get(pk=store_.pk), "token-new")
+        return client
+
+    monkeypatch.setattr(importer, "client_for", seller_replaces_the_token_meanwhile)
+
+    # When the run, still on the old token, is refused
+    run = import_orders(store)
+
+    # Then the run failed on the old token, and the store with its new token stays healthy
+    assert run.status == ImportRun.Status.FAILED
+    assert run.errors[0]["kind"] == "TokenRejected"
+    store.refresh_from_db()
+    assert store.health == Store.Health.OK
+    assert store.token == "token-new"
+    monkeypatch.undo()
+    assert import_orders(store).status == ImportRun.Status.OK

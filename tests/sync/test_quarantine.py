@@ -100,3 +100,30 @@ def test_a_record_that_becomes_valid_is_imported_and_its_quarantine_resolved(sto
 
     assert run.created == 1
     assert QuarantinedOrder.objects.get().resolved_at is not None
+
+
+def test_records_without_an_order_id_are_kept_apart_and_a_second_sighting_counts(store):
+    # Given two different records with no order id, and one of them read again next run
+    first = {k: v for k, v in load("order_normal").items() if k != "order_id"}
+    second = {**first, "order_id": None, "price": "12.00"}
+
+    def run_with(records):
+        return import_orders(
+            store,
+            client=BackMarketClient(
+                "t", base_url="https://bm.test", transport=serve_pages([records]), pacer=NullPacer()
+            ),
+        )
+
+    run_with([first, second])
+    Store.objects.filter(pk=store.pk).update(import_cursor=None)
+    run_with([first])
+
+    # Then each has its own quarantine row with its own payload, named by its content
+    rows = {q.payload.get("price"): q for q in QuarantinedOrder.objects.all()}
+    assert set(rows) == {first["price"], "12.00"}
+    assert rows["12.00"].payload == second
+    assert rows[first["price"]].payload == first
+    assert rows[first["price"]].times_seen == 2 and rows["12.00"].times_seen == 1
+    assert all(q.channel_order_id.startswith("no id ") for q in rows.values())
+    assert all("order_id" in q.reason for q in rows.values())

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=10)
 NO_ADDRESS = "the order has no complete shipping address (street, city, postal code, country)"
-LEASE = timedelta(minutes=10)
 SOURCE = "import"
 T = TypeVar("T")
 
@@ -82,13 +82,17 @@ def _acquire_lease(store: Store, now: datetime) -> bool:
     taken = (
         Store.objects.filter(pk=store.pk)
         .filter(Q(import_lease_until__isnull=True) | Q(import_lease_until__lt=now))
-        .update(import_lease_until=now + LEASE)
+        .update(import_lease_until=now + _lease())
     )
     return taken == 1
 
 
 def _renew_lease(store: Store) -> None:
-    Store.objects.filter(pk=store.pk).update(import_lease_until=timezone.now() + LEASE)
+    Store.objects.filter(pk=store.pk).update(import_lease_until=timezone.now() + _lease())
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.IMPORT_LEASE_S)
 
 
 def _release_lease(store: Store) -> None:
@@ -247,7 +251,9 @@ def _fail(store: Store, run: ImportRun, exc: Exception, *, health: str) -> None:
     run.save()
     now = timezone.now()
     # The store stays on: the next scheduled run tries again (a rejected token waits for a new one).
-    Store.objects.filter(pk=store.pk).update(
+    # Only if the token is still the one this run used: a seller who replaced it meanwhile
+    # must not see the new token flagged for the old one's failure.
+    Store.objects.filter(pk=store.pk, token_encrypted=store.token_encrypted).update(
         health=health, last_error=message, last_error_at=now, last_import_at=now
     )
 
@@ -273,7 +279,13 @@ def _auto_accept(store: Store, order_ids: list[int], run: ImportRun) -> None:
 
 
 def quarantine(store: Store, raw, kind: str, reason: str) -> None:
-    order_id = str(raw.get("order_id", ""))[:50] if isinstance(raw, dict) else ""
+    order_id = raw.get("order_id") if isinstance(raw, dict) else None
+    # A record without an id is known by its content: two of them are two records.
+    order_id = (
+        str(order_id)[:50]
+        if order_id not in (None, "")
+        else f"no id {payload_hash(payload_json(raw))[:8]}"
+    )
     updated = QuarantinedOrder.objects.filter(
         store=store, channel_order_id=order_id, kind=kind
     ).first()
@@ -570,12 +582,14 @@ def _update(
                 f"line {item.sku}: {LINE_STATE_LABELS.get(item.channel_state, item.channel_state)}"
                 f" → {LINE_STATE_LABELS.get(line.channel_state, line.channel_state)}"
             )
-        for key, value in _item_fields(line).items():
+        fields = _item_fields(line)
+        for key, value in fields.items():
             setattr(item, key, value)
-        item.save()
+        item.save(update_fields=[*fields, "modified_at"])
         _sync_units(item, line)
 
-    for key, value in _order_fields(data).items():
+    owned = _order_fields(data)
+    for key, value in owned.items():
         setattr(order, key, value)
     for attr, address in (("ship_to", data.ship_to), ("bill_to", data.bill_to)):
         current = getattr(order, attr)
@@ -591,13 +605,16 @@ def _update(
     order.status = status
     order.channel_payload = raw
     order.channel_hash = digest
+    # Only what Back Market owns: a seller's edit made since `order` was read stays.
+    fields = [*owned, "status", "channel_payload", "channel_hash", "modified_at"]
     if status == CANCELLED and previous != CANCELLED and _being_prepared(order):
         order.warning = (
             "Cancelled on Back Market while being prepared: do not ship it; "
             "put the item back in stock."
         )
+        fields.append("warning")
         record(order, "warning", order.warning, source=SOURCE)
-    order.save()
+    order.save(update_fields=fields)
     if status != previous:
         changes.append(f"status {previous} → {status}")
     record(

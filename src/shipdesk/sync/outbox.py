@@ -21,6 +21,7 @@ import random
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -42,7 +43,6 @@ from shipdesk.sync.models import Notification, NotificationAttempt
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 GIVE_UP_AFTER = timedelta(hours=24)
 FIRST_RETRY_S = 30
 MAX_RETRY_S = 3600
@@ -67,8 +67,9 @@ def claim(notification_id: int) -> tuple[Notification | None, bool]:
         pk=notification_id, status=Notification.Status.PENDING, next_attempt_at__lte=now
     )
     taken_over = False
-    if not due.filter(lease_until__isnull=True).update(lease_until=now + LEASE):
-        if not due.filter(lease_until__lt=now).update(lease_until=now + LEASE):
+    until = now + timedelta(seconds=settings.OUTBOX_LEASE_S)
+    if not due.filter(lease_until__isnull=True).update(lease_until=until):
+        if not due.filter(lease_until__lt=now).update(lease_until=until):
             return None, False
         taken_over = True
     notification = Notification.objects.select_related("order__store", "shipment").get(
@@ -225,7 +226,10 @@ def deliver(notification_id: int, *, client=None) -> str | None:
         return _finish(notification, Notification.Status.FAILED, exc)
     except BackMarketError as exc:
         if isinstance(exc, TokenRejected):
-            Store.objects.filter(pk=order.store_id).update(
+            # Unless the seller replaced the token since this client read it.
+            Store.objects.filter(
+                pk=order.store_id, token_encrypted=order.store.token_encrypted
+            ).update(
                 health=Store.Health.TOKEN_REJECTED,
                 last_error=str(exc),
                 last_error_at=timezone.now(),
