@@ -10,6 +10,8 @@
   `import_ratio_rtt` is the same as import_ratio for N/4 orders with a 50 ms round trip
   added to every sandbox answer (loopback has none; Back Market is on the internet): the
   import reads the next page while it writes the last one, so the round trips hide its work.
+  `parse_ratio` is the import's work before the database (validating, mapping and
+  serialising each order) divided by the same fetch: a floor for import_ratio in one process.
 - rss_ratio: peak memory of a fresh process importing N orders divided by one importing
   N/10. Goal <= 1.3 (flat is 1.0).
 - notify_p95_s: from `ship_order` to the sandbox receiving the update, with a real
@@ -132,6 +134,7 @@ def bench_import(orders: int) -> dict:
         "requests": big["requests"],
         "import_ratio_paced": paced["import_s"] / paced["fetch_s"],
         "import_ratio_rtt": rtt["import_s"] / rtt["fetch_s"],
+        "parse_ratio": big["parse_s"] / big["fetch_s"],
         "rss_ratio": big["peak_rss_kb"] / one["peak_rss_kb"],
         "import": {"N": big, "N paced": paced, "N/10": one, f"N/4 {RTT_MS} ms RTT": rtt},
     }
@@ -505,6 +508,7 @@ def report(r: dict) -> None:
         ("orders_per_s", f"{r['orders_per_s']:.0f}", f"{r['requests']} requests"),
         ("import_ratio_paced", f"{r['import_ratio_paced']:.2f}", "pacer at 150 per 10 s"),
         ("import_ratio_rtt", f"{r['import_ratio_rtt']:.2f}", f"{RTT_MS} ms round trip, pacer off"),
+        ("parse_ratio", f"{r['parse_ratio']:.2f}", "validate, map, serialise; no database"),
         ("rss_ratio", f"{r['rss_ratio']:.2f}", f"{r['orders']:,} vs {r['orders'] // 10:,} orders"),
         (
             "notify_p95_s",
