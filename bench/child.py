@@ -66,7 +66,9 @@ def import_step(url: str, token: str, name: str) -> dict:
     baseline = rss_kb()  # Django and shipdesk loaded, nothing imported yet
 
     store = connect_store(name=name, region="eu", token=token, base_url=url, first_import_days=90)
-    fetch_s, pages = fetch_only(store)
+    # The limit is the fastest read: the first may pay for the sandbox's warm-up.
+    (fetch_s, pages), again = fetch_only(store), fetch_only(store)
+    fetch_s = min(fetch_s, again[0])
     PacingBucket.objects.all().delete()  # the import starts with the budget the fetch had
     started = time.perf_counter()
     run = import_orders(store, trigger="bench")

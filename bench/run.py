@@ -4,7 +4,7 @@
 
 - import_ratio: time to import N orders (20,000; --quick 5,000) from a sandbox without its
   rate limit and with shipdesk's pacer off, divided by the time the same HTTP client takes
-  to merely read the same pages: the limit. Goal <= 1.5. `orders_per_s` and `requests` are
+  to merely read the same pages (the faster of two reads): the limit. Goal <= 1.5. `orders_per_s` and `requests` are
   the import's. `import_ratio_paced` is the same with shipdesk's pacer on (150 requests per
   10 s, as in production), where Back Market's rate limit is the limit.
   `import_ratio_rtt` is the same as import_ratio for N/4 orders with a 50 ms round trip
