@@ -4,9 +4,10 @@
 
 - import_ratio: time to import N orders (20,000; --quick 5,000) from a sandbox without its
   rate limit and with shipdesk's pacer off, divided by the time the same HTTP client takes
-  to merely read the same pages (the faster of two reads): the limit. Goal <= 1.5. `orders_per_s` and `requests` are
-  the import's. `import_ratio_paced` is the same with shipdesk's pacer on (150 requests per
-  10 s, as in production), where Back Market's rate limit is the limit.
+  to merely read the same pages (the faster of two reads): the limit. Goal <= 1.5.
+  `orders_per_s` and `requests` are the import's. `import_ratio_paced` is the same with
+  shipdesk's pacer on (150 requests per 10 s, as in production), where Back Market's rate
+  limit is the limit.
   `import_ratio_rtt` is the same as import_ratio for N/4 orders with a 50 ms round trip
   added to every sandbox answer (loopback has none; Back Market is on the internet): the
   import reads the next page while it writes the last one, so the round trips hide its work.
