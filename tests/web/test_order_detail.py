@@ -67,6 +67,21 @@ def test_an_invalid_imei_is_refused_with_the_servers_reason(shipper_client, orde
     assert unit.imei == ""
 
 
+def test_a_french_packer_reads_the_refusal_in_french(shipper_client, order):
+    unit = ItemUnit.objects.get(item__order=order)
+
+    response = shipper_client.post(
+        f"/orders/{order.pk}/units/{unit.pk}/",
+        {"value": "356938035643808"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+        **HTMX,
+    )
+
+    html = response.content.decode()
+    assert "l’IMEI 356938035643808 a une clé de contrôle fausse (Luhn) ; vérifiez la saisie" in html
+    assert "check digit" not in html
+
+
 def test_a_scanned_imei_is_saved_and_the_missing_list_is_refreshed(shipper_client, order):
     unit = ItemUnit.objects.get(item__order=order)
 

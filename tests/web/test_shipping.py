@@ -78,6 +78,28 @@ def test_batch_shipping_ships_each_order_with_its_tracking_number(shipper_client
     ]
 
 
+def test_batch_shipping_refuses_a_phone_without_imei_in_the_packers_language(
+    shipper_client, orders
+):
+    phone = orders[2]
+
+    response = shipper_client.post(
+        "/ship/batch/",
+        {
+            "ids": [phone.pk],
+            "carrier_code": "colissimo",
+            "service_code": "",
+            "package_code": "package",
+            f"tracking_{phone.pk}": "6A333333333",
+        },
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    html = response.content.decode()
+    assert "impossible d’expédier la commande 1003 : IMEI / numéro de série manquant pour" in html
+    assert not Shipment.objects.exists()
+
+
 def test_a_csv_of_tracking_numbers_ships_the_orders_it_names(shipper_client, orders):
     ItemUnit.objects.filter(item__order=orders[2]).update(imei="356938035643809")
     csv = (

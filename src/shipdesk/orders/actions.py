@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shipdesk.backmarket import BackMarketError
 from shipdesk.backmarket.mapping import CANCELLED_LINE_STATES
@@ -16,14 +17,23 @@ from shipdesk.stores.models import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLE
 
 
 class OrderActionError(Exception):
-    """The action was refused; the message says why, in the user's words."""
+    """The action was refused; the message says why, in the user's words and language."""
+
+
+def _no_item(order: Order, sku: str) -> str:
+    return _("order %(number)s has no item with SKU %(sku)r") % {
+        "number": order.order_number,
+        "sku": sku,
+    }
 
 
 def accept_order(order: Order, *, skus=None, user=None, source="user", client=None) -> Order:
     """Accept the order's paid lines (all, or those with the given SKUs) on Back Market."""
     lines = [i for i in order.items.all() if i.channel_state == 1 and (not skus or i.sku in skus)]
     if not lines:
-        raise OrderActionError(f"order {order.order_number} has no line awaiting acceptance")
+        raise OrderActionError(
+            _("order %(number)s has no line awaiting acceptance") % {"number": order.order_number}
+        )
     own = client is None
     client = client or client_for(order.store)
     accepted = []
@@ -40,7 +50,10 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
                     user=user,
                     sku=item.sku,
                 )
-                raise OrderActionError(f"Back Market refused to accept {item.sku}: {exc}") from exc
+                raise OrderActionError(
+                    _("Back Market refused to accept %(sku)s: %(reason)s")
+                    % {"sku": item.sku, "reason": exc}
+                ) from exc
             item.channel_state = 2
             item.save(update_fields=["channel_state", "modified_at"])
             accepted.append(item.sku)
@@ -116,7 +129,7 @@ def set_identifier(
 ):
     """Record a unit's IMEI or serial number after validating it (Luhn, length, reuse)."""
     if bool(imei) == bool(serial_number):
-        raise OrderActionError("give either an IMEI or a serial number")
+        raise OrderActionError(_("give either an IMEI or a serial number"))
     if imei:
         imei = normalise_imei(imei)
         if error := imei_error(imei):
@@ -127,19 +140,22 @@ def set_identifier(
             raise OrderActionError(error)
     items = [i for i in order.items.all() if i.sku == sku]
     if not items:
-        raise OrderActionError(f"order {order.order_number} has no item with SKU {sku!r}")
+        raise OrderActionError(_no_item(order, sku))
     units = [u for i in items for u in i.units.all()]
     if unit is not None:
         target = next((u for u in units if u.index == unit - 1), None)
         if target is None:
-            raise OrderActionError(f"{sku} has no unit {unit}")
+            raise OrderActionError(_("%(sku)s has no unit %(unit)s") % {"sku": sku, "unit": unit})
     else:
         target = next((u for u in units if not (u.imei or u.serial_number)), None)
         if target is None:
-            raise OrderActionError(f"every unit of {sku} already has an IMEI / serial number")
+            raise OrderActionError(
+                _("every unit of %(sku)s already has an IMEI / serial number") % {"sku": sku}
+            )
     if target.sent_at:
         raise OrderActionError(
-            f"{sku} unit {target.index + 1} was already sent to Back Market and cannot be corrected"
+            _("%(sku)s unit %(unit)s was already sent to Back Market and cannot be corrected")
+            % {"sku": sku, "unit": target.index + 1}
         )
     value_filter = {"imei": imei} if imei else {"serial_number": serial_number}
     if not allow_duplicate:
@@ -151,8 +167,8 @@ def set_identifier(
         )
         if other is not None:
             raise OrderActionError(
-                f"{imei or serial_number} is already used on order {other.item.order.order_number}; "
-                "override only if you are sure"
+                _("%(value)s is already used on order %(number)s; override only if you are sure")
+                % {"value": imei or serial_number, "number": other.item.order.order_number}
             )
     target.imei, target.serial_number = imei, serial_number
     target.save(update_fields=["imei", "serial_number"])
@@ -183,7 +199,7 @@ def fill_identifiers_from_notes(order: Order, *, user=None, source="user") -> tu
         for u in units
         if not (u.imei or u.serial_number)
     ]
-    already = {u.imei for _, units in items_needing_identifiers(order) for u in units if u.imei}
+    already = {u.imei for _item, units in items_needing_identifiers(order) for u in units if u.imei}
     wanted = [(sku, imei) for sku, imei in found.imeis if imei not in already]
     filled = 0
     with_sku = [(sku, imei) for sku, imei in wanted if sku]
@@ -249,7 +265,8 @@ def set_notes(
 def hold(order: Order, *, until=None, user=None, source="user") -> Order:
     if order.status not in (AWAITING_SHIPMENT, ON_HOLD):
         raise OrderActionError(
-            f"only orders awaiting shipment can be put on hold (this one is {order.status})"
+            _("only orders awaiting shipment can be put on hold (this one is %(status)s)")
+            % {"status": order.status}
         )
     order.on_hold, order.hold_until_date, order.status = True, until, ON_HOLD
     order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
@@ -261,7 +278,9 @@ def hold(order: Order, *, until=None, user=None, source="user") -> Order:
 
 def release(order: Order, *, user=None, source="user") -> Order:
     if not order.on_hold:
-        raise OrderActionError(f"order {order.order_number} is not on hold")
+        raise OrderActionError(
+            _("order %(number)s is not on hold") % {"number": order.order_number}
+        )
     order.on_hold, order.hold_until_date = False, None
     if order.status == ON_HOLD:
         order.status = AWAITING_SHIPMENT
@@ -288,17 +307,22 @@ def cancel_line(
     """Cancel a line on Back Market before acceptance (e.g. out of stock)."""
     item = next((i for i in order.items.all() if i.sku == sku), None)
     if item is None:
-        raise OrderActionError(f"order {order.order_number} has no item with SKU {sku!r}")
+        raise OrderActionError(_no_item(order, sku))
     if item.channel_state != 1:
         raise OrderActionError(
-            f"{sku} can be cancelled only before acceptance; refund it in Back Market's Back Office"
+            _(
+                "%(sku)s can be cancelled only before acceptance; refund it in Back Market's Back Office"
+            )
+            % {"sku": sku}
         )
     own = client is None
     client = client or client_for(order.store)
     try:
         client.cancel_line(order.channel_order_id, sku)
     except BackMarketError as exc:
-        raise OrderActionError(f"Back Market refused to cancel {sku}: {exc}") from exc
+        raise OrderActionError(
+            _("Back Market refused to cancel %(sku)s: %(reason)s") % {"sku": sku, "reason": exc}
+        ) from exc
     finally:
         if own:
             client.close()
@@ -347,8 +371,11 @@ ITEM_SELLER_FIELDS = {"weight_grams": "weight", "warehouse_location": "warehouse
 def check_open(order: Order) -> None:
     if order.status not in OPEN_STATUSES:
         raise OrderActionError(
-            f"order {order.order_number} is {order.status}: only orders awaiting payment, "
-            "awaiting shipment or on hold can be updated"
+            _(
+                "order %(number)s is %(status)s: only orders awaiting payment, "
+                "awaiting shipment or on hold can be updated"
+            )
+            % {"number": order.order_number, "status": order.status}
         )
 
 
@@ -428,7 +455,9 @@ def set_tags(order: Order, tags: list[Tag], *, user=None, source: str = "user") 
 def delete_order(order: Order, *, user=None, source: str = "user") -> Order:
     """Hide the order from lists (soft delete); imports keep updating it."""
     if order.deleted:
-        raise OrderActionError(f"order {order.order_number} is already deleted")
+        raise OrderActionError(
+            _("order %(number)s is already deleted") % {"number": order.order_number}
+        )
     order.deleted = True
     order.save(update_fields=["deleted", "modified_at"])
     record(order, "deleted", "Deleted (hidden from order lists).", source=source, user=user)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 IMEI_LENGTH = 15
 SERIAL_MAX = 50
 
@@ -49,20 +51,28 @@ def imei_error(value: str) -> str | None:
     """None when valid, else why not, in the user's words."""
     imei = normalise_imei(value)
     if not imei.isdigit():
-        return f"IMEI {value!r} must contain only digits"
+        return _("IMEI %(value)r must contain only digits") % {"value": value}
     if len(imei) != IMEI_LENGTH:
-        return f"IMEI {imei} has {len(imei)} digits; an IMEI has 15"
+        return _("IMEI %(imei)s has %(count)s digits; an IMEI has 15") % {
+            "imei": imei,
+            "count": len(imei),
+        }
     if not luhn_ok(imei):
-        return f"IMEI {imei} has a wrong check digit (Luhn); check for a typing error"
+        return _("IMEI %(imei)s has a wrong check digit (Luhn); check for a typing error") % {
+            "imei": imei
+        }
     return None
 
 
 def serial_error(value: str) -> str | None:
     serial = (value or "").strip()
     if not serial:
-        return "the serial number is empty"
+        return _("the serial number is empty")
     if len(serial) > SERIAL_MAX:
-        return f"serial number {serial[:20]}… is longer than {SERIAL_MAX} characters"
+        return _("serial number %(start)s… is longer than %(max)s characters") % {
+            "start": serial[:20],
+            "max": SERIAL_MAX,
+        }
     return None
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shipdesk.api.webhooks import shipments_created
 from shipdesk.backmarket import BackMarketError
@@ -51,22 +52,28 @@ def ship_order(
     has no valid IMEI / serial number (IMEIs written in Internal Notes are taken first).
     """
     if order.status == CANCELLED:
-        raise OrderActionError(f"order {order.order_number} is cancelled: do not ship it")
+        raise OrderActionError(
+            _("order %(number)s is cancelled: do not ship it") % {"number": order.order_number}
+        )
     if order.status == SHIPPED or order.shipments.filter(voided=False).exists():
-        raise OrderActionError(f"order {order.order_number} is already shipped")
+        raise OrderActionError(
+            _("order %(number)s is already shipped") % {"number": order.order_number}
+        )
     if order.status == ON_HOLD:
-        raise OrderActionError(f"order {order.order_number} is on hold: release it first")
+        raise OrderActionError(
+            _("order %(number)s is on hold: release it first") % {"number": order.order_number}
+        )
     try:
         carrier = get_carrier(carrier_code)
     except ValueError as exc:
         raise OrderActionError(str(exc)) from exc
-    _, problems = fill_identifiers_from_notes(order, user=user, source=source)
+    _filled, problems = fill_identifiers_from_notes(order, user=user, source=source)
     missing = missing_identifiers(order)
     if missing:
         detail = "; ".join(problems)
         raise OrderActionError(
-            f"cannot ship order {order.order_number}: missing IMEI / serial number for "
-            + ", ".join(missing)
+            _("cannot ship order %(number)s: missing IMEI / serial number for %(units)s")
+            % {"number": order.order_number, "units": ", ".join(missing)}
             + (f" ({detail})" if detail else "")
         )
     label_url = ""
@@ -74,13 +81,15 @@ def ship_order(
         tracking_number, tracking_url, label_url = _backship_label(order, user=user, source=source)
     tracking_number = clean_tracking_number(tracking_number)
     if not tracking_number:
-        raise OrderActionError("a tracking number is required")
+        raise OrderActionError(_("a tracking number is required"))
     if len(tracking_number) > 200:
-        raise OrderActionError("the tracking number is longer than 200 characters")
+        raise OrderActionError(_("the tracking number is longer than 200 characters"))
     try:
         cost = Decimal(str(shipment_cost or 0))
     except ArithmeticError as exc:
-        raise OrderActionError(f"carrier fee {shipment_cost!r} is not an amount") from exc
+        raise OrderActionError(
+            _("carrier fee %(fee)r is not an amount") % {"fee": shipment_cost}
+        ) from exc
     length, width, height = dimensions or (order.length_cm, order.width_cm, order.height_cm)
     with transaction.atomic():
         if notes_to_buyer is not None:
@@ -160,12 +169,13 @@ def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
             deliveries = client.list_deliveries(order.channel_order_id)
         except BackMarketError as exc:
             raise OrderActionError(
-                f"cannot read the BackShip label from Back Market: {exc}"
+                _("cannot read the BackShip label from Back Market: %(reason)s") % {"reason": exc}
             ) from exc
     delivery = next((d for d in deliveries if d.trackingNumber), None)
     if delivery is None:
         raise OrderActionError(
-            f"Back Market has no BackShip label for order {order.order_number} yet; try again shortly"
+            _("Back Market has no BackShip label for order %(number)s yet; try again shortly")
+            % {"number": order.order_number}
         )
     return delivery.trackingNumber, delivery.trackingUrl, delivery.labelUrl
 
@@ -173,7 +183,7 @@ def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
 def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shipment:
     """Void a shipment; the order awaits shipment again. A reship notifies the new tracking."""
     if shipment.voided:
-        raise OrderActionError("this shipment is already voided")
+        raise OrderActionError(_("this shipment is already voided"))
     with transaction.atomic():
         shipment.voided = True
         shipment.void_date = timezone.now()
