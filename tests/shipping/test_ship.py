@@ -300,3 +300,45 @@ def test_a_worker_killed_during_its_first_attempt_sends_nothing_twice(store, san
 
     assert outbox.deliver_due()["sent"] == 1
     assert len(ship_updates(sandbox, order)) == 1
+
+
+def test_a_rejected_token_flags_the_store_unless_the_seller_replaced_it_meanwhile(
+    store, sandbox, monkeypatch
+):
+    from shipdesk.stores.connection import replace_token
+    from shipdesk.stores.models import Store
+
+    # Given a shipment waiting to be notified, and the store's token revoked on Back Market
+    order = find(store)
+    set_identifier(order, sku=order.items.get().sku, imei=IMEIS[0])
+    ship_order(order, carrier_code="gls", tracking_number="GLS124")
+    admin(sandbox.url, "revoke")
+
+    # When the outbox is refused with the old token while the seller puts in a new one
+    client_for = outbox.client_for
+
+    def seller_replaces_the_token_meanwhile(store_, **kwargs):
+        client = client_for(store_, **kwargs)  # the old token
+        admin(sandbox.url, "token", {"token": "token-new"})
+        replace_token(Store.objects.get(pk=store_.pk), "token-new")
+        return client
+
+    monkeypatch.setattr(outbox, "client_for", seller_replaces_the_token_meanwhile)
+    first = outbox.deliver_due()
+    monkeypatch.undo()
+
+    # Then the notification waits for its retry and the store, on its new token, stays ok
+    store.refresh_from_db()
+    assert first["pending"] == 1
+    assert store.health == Store.Health.OK
+    Notification.objects.update(next_attempt_at=order.order_date)
+    assert outbox.deliver_due()["sent"] == 1
+
+    # And a token revoked with nobody replacing it does flag the store
+    order2 = find(store)
+    set_identifier(order2, sku=order2.items.get().sku, imei=IMEIS[2])
+    ship_order(order2, carrier_code="gls", tracking_number="GLS125")
+    admin(sandbox.url, "revoke")
+    assert outbox.deliver_due()["pending"] == 1
+    store.refresh_from_db()
+    assert store.health == Store.Health.TOKEN_REJECTED
