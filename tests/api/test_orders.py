@@ -348,6 +348,21 @@ def test_hold_refused_for_a_shipped_order_is_400(imported, api):
     }
 
 
+def test_the_api_answers_in_english_whatever_the_clients_language(imported, api):
+    order = Order.objects.filter(status="shipped").order_by("id").first()
+
+    response = api.client.post(
+        "/ssapi/orders/holduntil",
+        {"orderId": order.pk, "holdUntilDate": "2030-01-01"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=api.auth,
+        HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("only orders awaiting shipment can be put on")
+
+
 def test_voidlabel_voids_once_then_says_why_not(imported, api):
     order = imported_phone_order(imported)
     order.items.get().units.update(imei=IMEI)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 
+from django.utils import translation
+
 
 def freeze_after_first_request(get_response):
     """After the first request, hide what is loaded by then from the garbage collector.
@@ -24,5 +26,21 @@ def freeze_after_first_request(get_response):
             gc.collect()  # what the first request left behind is garbage, not to be frozen
             gc.freeze()
         return response
+
+    return middleware
+
+
+def api_in_english(get_response):
+    """The ShipStation API answers in English, whatever Accept-Language says.
+
+    Like ShipStation's: scripts read its messages, and its validation errors are English
+    anyway. Placed after LocaleMiddleware, which would otherwise pick the client's language.
+    """
+
+    def middleware(request):
+        if request.path_info.startswith("/ssapi/"):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return get_response(request)
 
     return middleware
