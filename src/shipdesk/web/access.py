@@ -55,16 +55,11 @@ def shipper_required(view):
 def admin_required(view):
     """Admins only (is_staff): stores, users and settings."""
 
+    @shipper_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.is_active:
-            return redirect_to_login(request.get_full_path())
-        activate_preferences(request)
-        try:
-            if not request.user.is_staff:
-                raise PermissionDenied("admins only")
-            return view(request, *args, **kwargs)
-        finally:
-            timezone.deactivate()
+        if not request.user.is_staff:
+            raise PermissionDenied("admins only")
+        return view(request, *args, **kwargs)
 
     return wrapper
