@@ -64,60 +64,43 @@ def ship_from_csv(file: TextIO, *, notify_backmarket: bool = True, user=None) ->
         return result
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        number = row.get("order_number", "")
-        if not any(row.values()):
-            continue
-        order = Order.objects.filter(order_number=number, deleted=False).first()
-        if order is None:
-            result.rows.append(
-                RowResult(line, number, False, _("No order %(number)s.") % {"number": number})
-            )
-            continue
-        code = carrier_code(row.get("carrier", ""))
-        if code is None:
-            result.rows.append(
-                RowResult(
-                    line,
-                    number,
-                    False,
-                    _("Unknown carrier %(carrier)s.") % {"carrier": row.get("carrier")},
-                    order.pk,
-                )
-            )
-            continue
-        try:
-            cost = Decimal(row.get("cost") or "0")
-        except InvalidOperation:
-            result.rows.append(
-                RowResult(
-                    line,
-                    number,
-                    False,
-                    _("The cost %(cost)s is not an amount.") % {"cost": row.get("cost")},
-                    order.pk,
-                )
-            )
-            continue
-        try:
-            shipment = ship_order(
-                order,
-                carrier_code=code,
-                tracking_number=row.get("tracking_number", ""),
-                service_code=row.get("service", ""),
-                shipment_cost=cost,
-                notify_backmarket=notify_backmarket,
-                user=user,
-            )
-        except OrderActionError as exc:
-            result.rows.append(RowResult(line, number, False, str(exc), order.pk))
-            continue
-        result.rows.append(
-            RowResult(
-                line,
-                number,
-                True,
-                _("Shipped with %(tracking)s.") % {"tracking": shipment.tracking_number},
-                order.pk,
-            )
-        )
+        if any(row.values()):
+            result.rows.append(_ship_row(line, row, notify_backmarket=notify_backmarket, user=user))
     return result
+
+
+def _ship_row(line: int, row: dict[str, str], *, notify_backmarket: bool, user) -> RowResult:
+    number = row.get("order_number", "")
+    order = Order.objects.filter(order_number=number, deleted=False).first()
+    if order is None:
+        return RowResult(line, number, False, _("No order %(number)s.") % {"number": number})
+
+    def refused(message: str) -> RowResult:
+        return RowResult(line, number, False, message, order.pk)
+
+    code = carrier_code(row.get("carrier", ""))
+    if code is None:
+        return refused(_("Unknown carrier %(carrier)s.") % {"carrier": row.get("carrier")})
+    try:
+        cost = Decimal(row.get("cost") or "0")
+    except InvalidOperation:
+        return refused(_("The cost %(cost)s is not an amount.") % {"cost": row.get("cost")})
+    try:
+        shipment = ship_order(
+            order,
+            carrier_code=code,
+            tracking_number=row.get("tracking_number", ""),
+            service_code=row.get("service", ""),
+            shipment_cost=cost,
+            notify_backmarket=notify_backmarket,
+            user=user,
+        )
+    except OrderActionError as exc:
+        return refused(str(exc))
+    return RowResult(
+        line,
+        number,
+        True,
+        _("Shipped with %(tracking)s.") % {"tracking": shipment.tracking_number},
+        order.pk,
+    )
