@@ -17,16 +17,21 @@ from datetime import timedelta
 from harness import peak_rss_kb, percentile, rss_kb, setup_django
 
 
-def fetch_only(store) -> tuple[float, int]:
-    """Read the pages an import of `store` reads, with the same client, and do nothing else."""
+def order_pages(store, client):
+    """The pages an import of `store` reads (its first import: no cursor yet)."""
     from django.utils import timezone
 
+    since = timezone.now() - timedelta(days=store.first_import_days)
+    return client.iter_order_pages(date_modification=since, page_size=50)
+
+
+def fetch_only(store) -> tuple[float, int]:
+    """Read the pages an import of `store` reads, with the same client, and do nothing else."""
     from shipdesk.stores.connection import client_for
 
-    since = timezone.now() - timedelta(days=store.first_import_days)
     started, requests = time.perf_counter(), 0
     with client_for(store) as client:
-        for _page in client.iter_order_pages(date_modification=since, page_size=50):
+        for _page in order_pages(store, client):
             requests += 1
     return time.perf_counter() - started, requests
 
@@ -35,17 +40,14 @@ def parse_only(store) -> float:
     """Seconds the import's work before the database takes on the same pages: validating,
     mapping and serialising each order. Pages are read again but their reading is not timed.
     """
-    from django.utils import timezone
-
     from shipdesk.backmarket import parse_order
     from shipdesk.backmarket.mapping import map_order
     from shipdesk.stores.connection import client_for
     from shipdesk.sync.importer import payload_hash, payload_json
 
-    since = timezone.now() - timedelta(days=store.first_import_days)
     spent = 0.0
     with client_for(store) as client:
-        for page in client.iter_order_pages(date_modification=since, page_size=50):
+        for page in order_pages(store, client):
             started = time.perf_counter()
             for raw in page.results:
                 try:
@@ -91,20 +93,18 @@ def import_step(url: str, token: str, name: str) -> dict:
 def pace_step(store_id: int, seconds: float) -> dict:
     """Read the store's orders over and over, as fast as the pacer lets this process."""
     setup_django()
-    from django.utils import timezone
 
     from shipdesk.backmarket import BackMarketError
     from shipdesk.stores.connection import client_for
     from shipdesk.stores.models import Store
 
     store = Store.objects.get(pk=store_id)
-    since = timezone.now() - timedelta(days=store.first_import_days)
     deadline = time.monotonic() + seconds
     requests, errors = 0, {}
     with client_for(store) as client:
         while time.monotonic() < deadline:
             try:
-                for _page in client.iter_order_pages(date_modification=since, page_size=50):
+                for _page in order_pages(store, client):
                     requests += 1
                     if time.monotonic() >= deadline:
                         break
