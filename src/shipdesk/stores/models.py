@@ -135,6 +135,14 @@ class Store(models.Model):
     def token(self, value: str) -> None:
         self.token_encrypted = crypto.encrypt(value.strip())
 
+    def record_failure(self, health: str, message: str, *, at=None, **fields) -> None:
+        """Flag the store's health, unless its token was replaced since this instance read it:
+        a seller who just put in a new token must not see it blamed for the old one's failure.
+        """
+        Store.objects.filter(pk=self.pk, token_encrypted=self.token_encrypted).update(
+            health=health, last_error=message, last_error_at=at or timezone.now(), **fields
+        )
+
     def mapped_status(self, key: str) -> str | None:
         mapping = {**DEFAULT_STATUS_MAPPING, **(self.status_mapping or {})}
         return mapping.get(key)

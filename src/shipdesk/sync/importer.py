@@ -251,11 +251,7 @@ def _fail(store: Store, run: ImportRun, exc: Exception, *, health: str) -> None:
     run.save()
     now = timezone.now()
     # The store stays on: the next scheduled run tries again (a rejected token waits for a new one).
-    # Only if the token is still the one this run used: a seller who replaced it meanwhile
-    # must not see the new token flagged for the old one's failure.
-    Store.objects.filter(pk=store.pk, token_encrypted=store.token_encrypted).update(
-        health=health, last_error=message, last_error_at=now, last_import_at=now
-    )
+    store.record_failure(health, message, at=now, last_import_at=now)
 
 
 def _alert_token_rejected(store: Store) -> None:

@@ -226,14 +226,7 @@ def deliver(notification_id: int, *, client=None) -> str | None:
         return _finish(notification, Notification.Status.FAILED, exc)
     except BackMarketError as exc:
         if isinstance(exc, TokenRejected):
-            # Unless the seller replaced the token since this client read it.
-            Store.objects.filter(
-                pk=order.store_id, token_encrypted=order.store.token_encrypted
-            ).update(
-                health=Store.Health.TOKEN_REJECTED,
-                last_error=str(exc),
-                last_error_at=timezone.now(),
-            )
+            order.store.record_failure(Store.Health.TOKEN_REJECTED, str(exc))
         return _retry_later(notification, exc)
     finally:
         if own:
