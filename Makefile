@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format bench lock clean
+.PHONY: install demo test test-fast browser lint format bench lock clean
 
 install: $(STAMP)
 
@@ -16,13 +16,20 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# The demo keeps its data in ./var of the checkout (SHIPDESK_HOME overrides it).
 demo: install
-	$(BIN)/shipdesk demo
+	SHIPDESK_HOME="$${SHIPDESK_HOME:-var}" $(BIN)/shipdesk demo
 
-test: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+# Every test, the browser tests included: a Chromium is found, or installed, first.
+test: install lint browser
 	$(BIN)/pytest -q
+
+# The quick loop while working: no browser, no long-running tests.
+test-fast: install lint
+	$(BIN)/pytest -q -m "not browser and not slow"
+
+browser: install
+	$(BIN)/python tests/browser.py --install
 
 lint: install
 	$(BIN)/ruff check src tests bench

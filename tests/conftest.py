@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 
 
@@ -39,3 +42,32 @@ def store(db, sandbox):
         base_url=sandbox.url,
         first_import_days=90,
     )
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that drive Chromium, so `make test-fast` can leave them out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def reports_folder(tmp_path_factory) -> Path:
+    """Where tests write the figures they measure: $SHIPDESK_TEST_REPORTS, else a temporary folder."""
+    chosen = os.environ.get("SHIPDESK_TEST_REPORTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("reports")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def report(request, reports_folder):
+    """Write figures for people to read into <reports folder>/<test name>.txt (never stdout)."""
+    path = reports_folder / f"{request.node.name}.txt"
+
+    def write(text: str) -> Path:
+        with path.open("a", encoding="utf-8") as f:
+            f.write(text.rstrip("\n") + "\n")
+        return path
+
+    return write

@@ -5,16 +5,52 @@ Kept free of Django so the CLI, settings and tests share one reading of the envi
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 
 
+def default_home() -> Path:
+    """One data folder per user, wherever the command is run from (XDG's data folder)."""
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "shipdesk"
+
+
 def home() -> Path:
-    path = Path(os.environ.get("SHIPDESK_HOME", "var")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    """The data folder: $SHIPDESK_HOME, else the user's default one; made private (0700) if new.
+
+    Under pytest (which sets PYTEST_VERSION) without SHIPDESK_HOME, a temporary folder for the
+    session instead, so tests never write into the checkout or the user's data. It is put in
+    the environment so that processes the tests start share it.
+    """
+    chosen = os.environ.get("SHIPDESK_HOME")
+    if not chosen and os.environ.get("PYTEST_VERSION"):
+        chosen = os.environ["SHIPDESK_HOME"] = tempfile.mkdtemp(prefix="shipdesk-test-")
+        atexit.register(shutil.rmtree, chosen, ignore_errors=True)
+    path = Path(chosen or default_home()).expanduser().resolve()
+    if not path.exists():
+        path.mkdir(parents=True, mode=0o700)
+        if not os.environ.get("PYTEST_VERSION"):
+            print(f"shipdesk: new data folder {path}", file=sys.stderr)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make `path` readable by its owner only (0600), creating it empty if it is missing.
+
+    For the SQLite files: sessions and password hashes are in them, and SQLite gives its
+    -wal and -shm files the database file's mode.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
     return path
 
 

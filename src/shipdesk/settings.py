@@ -1,6 +1,7 @@
 """Django settings, all from the environment (see README's configuration table)."""
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -80,6 +81,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
     # A file, not memory, so that worker processes started by tests share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / "test-shipdesk.sqlite3")}
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        config.private_file(Path(DATABASES["default"]["NAME"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = config.redis_url()
@@ -97,7 +100,7 @@ else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "shipdesk",
-        "filename": str(HOME / "huey.sqlite3"),
+        "filename": str(config.private_file(HOME / "huey.sqlite3")),
         "immediate": False,
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

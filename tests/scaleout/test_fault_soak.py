@@ -182,7 +182,7 @@ class Soak:
 
 
 def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
-    sandbox_factory, tmp_path, capsys
+    sandbox_factory, tmp_path, report
 ):
     HUEY.flush()  # the queue is shared with earlier runs: start from an empty one
     rng = random.Random(SEED)
@@ -383,40 +383,38 @@ def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
         .count()
     )
 
-    with capsys.disabled():
-        print(
-            f"\nfault soak ({total_s:.0f} s: {CHAOS_S} s of chaos, settled in {settle_s:.0f} s):"
-            f" {STORES} stores, {WORKERS} workers x {THREADS} threads, "
-            f"{workers.killed} SIGKILLs, {workers.started} worker starts ({' '.join(soak.kills)})"
-            f"\n  Back Market: {sum(s['requests'] for s in stats)} requests, "
-            f"{sum(s['faults'] for s in stats)} 5xx, {sum(s['rate_limited'] for s in stats)} 429; "
-            f"{arrivals} orders arrived during the run; token of {revoked_store.name!r} "
-            f"revoked at {REVOKE_AT_S} s, rejected by {token_rejected_seen or 0:.0f} s, "
-            f"replaced at {replaced_at or 0:.0f} s"
-            f"\n  orders: {len(valid)} valid, {len(have & valid)} imported, "
-            f"{len(valid - have)} missing, {len(have - valid)} unexpected, {duplicates} doubled; "
-            f"'imported' once for {sum(1 for n in imported_events.values() if n == 1)}, "
-            f"created by runs: {created_by_runs}; "
-            f"{ImportRun.objects.count()} import runs, {interrupted} cut short by a kill"
-            f"\n  malformed: {len(malformed)} listed ({len(by_line)} bad orderlines, "
-            f"{sum(by_id.values())} bad order ids in {len(by_id)} stores); quarantined with "
-            f"reason: {len(lines_ok)} by order id + {sum(by_id[pk] for pk in ids_ok)} under "
-            f"the broken id; set aside without address: {len(aside_rows & _as_text(set_aside))}"
-            f"/{len(set_aside)}"
-            f"\n  shipments: {shipments} ({shipped_count} shipped during chaos), notifications "
-            f"{dict(notifications)}, notified once: "
-            f"{sum(1 for key in expected_applied if len(applied.get(key, ())) == 1)}, ship updates "
-            f"received {requested}: accepted {sum(map(len, applied.values()))} ({repeated} "
-            f"repeating a shipped order's tracking), failed by a fault {faulted}, refused as "
-            f"repeats {refused}; {retried} notifications needed several attempts"
-            f"\n  stores: {auto_import} importing, health {dict(health)}"
-        )
+    report(
+        f"fault soak ({total_s:.0f} s: {CHAOS_S} s of chaos, settled in {settle_s:.0f} s):"
+        f" {STORES} stores, {WORKERS} workers x {THREADS} threads, "
+        f"{workers.killed} SIGKILLs, {workers.started} worker starts ({' '.join(soak.kills)})"
+        f"\n  Back Market: {sum(s['requests'] for s in stats)} requests, "
+        f"{sum(s['faults'] for s in stats)} 5xx, {sum(s['rate_limited'] for s in stats)} 429; "
+        f"{arrivals} orders arrived during the run; token of {revoked_store.name!r} "
+        f"revoked at {REVOKE_AT_S} s, rejected by {token_rejected_seen or 0:.0f} s, "
+        f"replaced at {replaced_at or 0:.0f} s"
+        f"\n  orders: {len(valid)} valid, {len(have & valid)} imported, "
+        f"{len(valid - have)} missing, {len(have - valid)} unexpected, {duplicates} doubled; "
+        f"'imported' once for {sum(1 for n in imported_events.values() if n == 1)}, "
+        f"created by runs: {created_by_runs}; "
+        f"{ImportRun.objects.count()} import runs, {interrupted} cut short by a kill"
+        f"\n  malformed: {len(malformed)} listed ({len(by_line)} bad orderlines, "
+        f"{sum(by_id.values())} bad order ids in {len(by_id)} stores); quarantined with "
+        f"reason: {len(lines_ok)} by order id + {sum(by_id[pk] for pk in ids_ok)} under "
+        f"the broken id; set aside without address: {len(aside_rows & _as_text(set_aside))}"
+        f"/{len(set_aside)}"
+        f"\n  shipments: {shipments} ({shipped_count} shipped during chaos), notifications "
+        f"{dict(notifications)}, notified once: "
+        f"{sum(1 for key in expected_applied if len(applied.get(key, ())) == 1)}, ship updates "
+        f"received {requested}: accepted {sum(map(len, applied.values()))} ({repeated} "
+        f"repeating a shipped order's tracking), failed by a fault {faulted}, refused as "
+        f"repeats {refused}; {retried} notifications needed several attempts"
+        f"\n  stores: {auto_import} importing, health {dict(health)}"
+    )
     if len(have & valid) != len(valid) or notifications.get("sent", 0) != shipments:
-        print(workers.log_tail())
-    with capsys.disabled():
-        for (store_pk, path), sent in applied.items():
-            if len(sent) > 1:  # what Back Market got twice, and what the outbox recorded
-                print(_story(store_pk, path, sandboxes[[s.pk for s in stores].index(store_pk)]))
+        report(workers.log_tail())
+    for (store_pk, path), sent in applied.items():
+        if len(sent) > 1:  # what Back Market got twice, and what the outbox recorded
+            report(_story(store_pk, path, sandboxes[[s.pk for s in stores].index(store_pk)]))
 
     assert workers.killed >= 5
     assert token_rejected_seen is not None and replaced_at is not None

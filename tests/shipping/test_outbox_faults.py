@@ -33,7 +33,7 @@ def fill_imeis(order: Order, start: int) -> int:
     return start
 
 
-def test_100_shipments_with_10_percent_faults_each_reach_back_market_once(sandbox_factory, capsys):
+def test_100_shipments_with_10_percent_faults_each_reach_back_market_once(sandbox_factory, report):
     sandbox = sandbox_factory(orders=400, seed=5, token="sandbox-token", slow_seconds=(0.05, 0.1))
     store = connect_store(
         name="Faulty",
@@ -64,12 +64,11 @@ def test_100_shipments_with_10_percent_faults_each_reach_back_market_once(sandbo
     applied = Counter(
         u["path"] for u in log if u["body"].get("new_state") == 3 and u["status"] == 200
     )
-    with capsys.disabled():
-        print(f"\nnotify --json after each pass: {printed}")
-        print(
-            f"ship updates applied per order: {Counter(applied.values())}; "
-            f"ship requests received: {sum(1 for u in log if u['body'].get('new_state') == 3)}"
-        )
+    report(
+        f"notify --json after each pass: {printed}\n"
+        f"ship updates applied per order: {Counter(applied.values())}; "
+        f"ship requests received: {sum(1 for u in log if u['body'].get('new_state') == 3)}"
+    )
     assert printed[-1] == {"sent": 100, "failed": 0, "pending": 0, "dead": 0}
     assert sorted(applied) == sorted(f"/ws/orders/{o.channel_order_id}" for o in orders)
     assert set(applied.values()) == {1}

@@ -5,16 +5,7 @@ from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests import browser as chromium
 
 
 @pytest.fixture
@@ -64,13 +55,18 @@ def huey_immediate():
 def browser():
     from playwright.sync_api import sync_playwright
 
+    executable = chromium.find_chromium()
+    if executable is None:
+        # `make test` installs one before the tests start; pytest run by hand may not have.
+        pytest.fail("no Chromium for the browser tests: run `make test`, which installs one")
+
     # Playwright's sync API runs an event loop in the test thread, and Django then refuses
     # synchronous database calls from it; the tests use the database between page actions.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            executable_path=executable, args=chromium.ARGS, headless=True
         )
         yield browser
         browser.close()
@@ -91,13 +87,21 @@ def page(browser):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: $SHIPDESK_SCREENSHOTS when set, else the session's temporary folder."""
+    chosen = os.environ.get("SHIPDESK_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.fixture
-def shoot():
-    """Keep a screenshot of the page as a test artefact: artifacts/screenshots/<name>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def shoot(screenshots):
+    """Keep a screenshot of the page as a test artefact, named <name>.png."""
 
     def take(page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
+        path = screenshots / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
