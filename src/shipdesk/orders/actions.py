@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shipdesk.backmarket import BackMarketError
@@ -15,9 +16,51 @@ from shipdesk.orders.models import ItemUnit, Order, OrderItem, Product, Tag
 from shipdesk.stores.connection import client_for
 from shipdesk.stores.models import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD
 
+# Back Market line states this module moves lines between.
+LINE_AWAITING_ACCEPTANCE = 1
+LINE_ACCEPTED = 2
+LINE_CANCELLED = 4
+
 
 class OrderActionError(Exception):
     """The action was refused; the message says why, in the user's words and language."""
+
+
+class DuplicateIdentifier(OrderActionError):
+    """The IMEI / serial number is already on another unit. `reason` says so without naming an
+    override: each interface names its own (a CLI flag, a button)."""
+
+    def __init__(self, value: str, order_number: str):
+        self.value, self.order_number = value, order_number
+        self.reason = _("%(value)s is already used on order %(number)s") % {
+            "value": value,
+            "number": order_number,
+        }
+        super().__init__(
+            _("%(value)s is already used on order %(number)s; override only if you are sure")
+            % {"value": value, "number": order_number}
+        )
+
+
+class IdentifierAlreadySet(OrderActionError):
+    """The unit already has a value: replacing it must be asked for (a typing error fixed
+    before anything went to Back Market)."""
+
+    def __init__(self, sku: str, unit: int, value: str):
+        self.sku, self.unit, self.value = sku, unit, value
+        super().__init__(
+            _("%(sku)s unit %(unit)s already has %(value)s")
+            % {"sku": sku, "unit": unit, "value": value}
+        )
+
+
+def lock(order: Order) -> Order:
+    """Inside a transaction: take the order's row lock and reload it, so that checks made
+    next see what a concurrent action committed. PostgreSQL locks the row (SELECT ... FOR
+    UPDATE); on SQLite, BEGIN IMMEDIATE (settings.py) already holds the database's write lock.
+    Every action that checks the order's state and then writes goes through here."""
+    order.refresh_from_db(from_queryset=Order.objects.select_for_update())
+    return order
 
 
 def _no_item(order: Order, sku: str) -> str:
@@ -27,17 +70,56 @@ def _no_item(order: Order, sku: str) -> str:
     }
 
 
-def accept_order(order: Order, *, skus=None, user=None, source="user", client=None) -> Order:
-    """Accept the order's paid lines (all, or those with the given SKUs) on Back Market."""
-    lines = [i for i in order.items.all() if i.channel_state == 1 and (not skus or i.sku in skus)]
-    if not lines:
-        raise OrderActionError(
-            _("order %(number)s has no line awaiting acceptance") % {"number": order.order_number}
+def _claim_lines(order: Order, lines: list[OrderItem], state: int) -> None:
+    """Move lines to the state a Back Market call is about to give them, before the call.
+
+    A concurrent action then sees them taken and sends nothing. The order's Back Market
+    hash is cleared so that the next import re-reads the lines from Back Market, which
+    repairs a claim left behind by a process that died during the call.
+    """
+    OrderItem.objects.filter(pk__in=[i.pk for i in lines]).update(
+        channel_state=state, modified_at=timezone.now()
+    )
+    Order.objects.filter(pk=order.pk).update(channel_hash="")
+    order.channel_hash = ""
+    for item in lines:
+        item.channel_state = state
+
+
+def _release_lines(lines: list[OrderItem], claimed_state: int) -> None:
+    """Give back lines Back Market did not move: they await acceptance again."""
+    if lines:
+        OrderItem.objects.filter(pk__in=[i.pk for i in lines], channel_state=claimed_state).update(
+            channel_state=LINE_AWAITING_ACCEPTANCE, modified_at=timezone.now()
         )
+
+
+def accept_order(order: Order, *, skus=None, user=None, source="user", client=None) -> Order:
+    """Accept the order's paid lines (all, or those with the given SKUs) on Back Market.
+
+    Two accepts at once (two people, or a person and the import's auto-accept) must not
+    both send: the lines are claimed under the order's lock before any request, so the
+    second finds nothing left to accept. The lock is not held during the HTTP calls (on
+    SQLite it would stop every other writer for as long as Back Market takes); a line Back
+    Market refuses, or that was not sent, goes back to awaiting acceptance.
+    """
+    with transaction.atomic():
+        lock(order)
+        lines = [
+            i
+            for i in order.items.all()
+            if i.channel_state == LINE_AWAITING_ACCEPTANCE and (not skus or i.sku in skus)
+        ]
+        if not lines:
+            raise OrderActionError(
+                _("order %(number)s has no line awaiting acceptance")
+                % {"number": order.order_number}
+            )
+        _claim_lines(order, lines, LINE_ACCEPTED)
     own = client is None
-    client = client or client_for(order.store)
     accepted = []
     try:
+        client = client or client_for(order.store)
         for item in lines:
             try:
                 client.accept_line(order.channel_order_id, item.sku)
@@ -54,13 +136,14 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
                     _("Back Market refused to accept %(sku)s: %(reason)s")
                     % {"sku": item.sku, "reason": exc}
                 ) from exc
-            item.channel_state = 2
-            item.save(update_fields=["channel_state", "modified_at"])
-            accepted.append(item.sku)
+            accepted.append(item)
     finally:
-        if accepted:
-            with transaction.atomic():
-                if all(i.channel_state != 1 for i in order.items.all()):
+        with transaction.atomic():
+            _release_lines([i for i in lines if i not in accepted], LINE_ACCEPTED)
+            if accepted:
+                done = [i.sku for i in accepted]
+                lock(order)
+                if all(i.channel_state != LINE_AWAITING_ACCEPTANCE for i in order.items.all()):
                     order.awaiting_acceptance = False
                     order.channel_state = 3
                     order.save(
@@ -69,12 +152,12 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
                 record(
                     order,
                     "accepted",
-                    f"Accepted on Back Market: {', '.join(accepted)}.",
+                    f"Accepted on Back Market: {', '.join(done)}.",
                     source=source,
                     user=user,
-                    skus=accepted,
+                    skus=done,
                 )
-        if own:
+        if own and client is not None:
             client.close()
     return order
 
@@ -116,6 +199,128 @@ def missing_identifiers(order: Order) -> list[str]:
     return missing
 
 
+def _checked_value(imei: str, serial_number: str) -> tuple[str, str]:
+    """(IMEI, serial number), exactly one of them given, normalised and validated."""
+    if bool(imei) == bool(serial_number):
+        raise OrderActionError(_("give either an IMEI or a serial number"))
+    if imei:
+        imei = normalise_imei(imei)
+        if error := imei_error(imei):
+            raise OrderActionError(error)
+        return imei, ""
+    serial_number = serial_number.strip()
+    if error := serial_error(serial_number):
+        raise OrderActionError(error)
+    return "", serial_number
+
+
+def _units_of(order: Order, sku: str) -> list[ItemUnit]:
+    items = [i for i in order.items.all() if i.sku == sku]
+    if not items:
+        raise OrderActionError(_no_item(order, sku))
+    return [u for i in items for u in i.units.all()]
+
+
+def _unit_numbered(units: list[ItemUnit], sku: str, unit: int) -> ItemUnit:
+    target = next((u for u in units if u.index == unit - 1), None)
+    if target is None:
+        raise OrderActionError(_("%(sku)s has no unit %(unit)s") % {"sku": sku, "unit": unit})
+    return target
+
+
+def _refuse_if_sent(target: ItemUnit, sku: str) -> None:
+    # Back Market never lets a value it received be corrected: what it has is final.
+    if target.sent_at:
+        raise OrderActionError(
+            _("%(sku)s unit %(unit)s was already sent to Back Market and cannot be corrected")
+            % {"sku": sku, "unit": target.index + 1}
+        )
+
+
+def set_identifiers(
+    order: Order,
+    *,
+    sku: str,
+    values: list[tuple[str, str]],
+    unit: int | None = None,
+    replace: bool = False,
+    allow_duplicate: bool = False,
+    user=None,
+    source: str = "user",
+) -> list[ItemUnit]:
+    """Record IMEIs / serial numbers on units of one SKU: all of them, or none.
+
+    `values` holds one (imei, serial_number) pair per unit, one of the two given. Without
+    `unit` they fill the units that have none yet, in order; with `unit` (numbered from 1)
+    the one value goes to that unit, and `replace` corrects a value already there. Every
+    value is validated (Luhn, length, reuse) before anything is saved.
+    """
+    checked = [_checked_value(imei, serial) for imei, serial in values]
+    if not checked:
+        raise OrderActionError(_("give either an IMEI or a serial number"))
+    given = [imei or serial for imei, serial in checked]
+    twice = next((value for value in given if given.count(value) > 1), None)
+    if twice is not None:
+        raise OrderActionError(_("%(value)s is given twice") % {"value": twice})
+    with transaction.atomic():
+        lock(order)
+        units = _units_of(order, sku)
+        if unit is not None:
+            if len(checked) != 1:
+                raise OrderActionError(
+                    _("give one IMEI or serial number for unit %(unit)s") % {"unit": unit}
+                )
+            targets = [_unit_numbered(units, sku, unit)]
+        else:
+            targets = [u for u in units if not (u.imei or u.serial_number)]
+            if not targets:
+                raise OrderActionError(
+                    _("every unit of %(sku)s already has an IMEI / serial number") % {"sku": sku}
+                )
+            if len(targets) < len(checked):
+                raise OrderActionError(
+                    _(
+                        "%(sku)s has %(free)s unit(s) without an IMEI / serial number but "
+                        "%(given)s values were given; nothing was saved"
+                    )
+                    % {"sku": sku, "free": len(targets), "given": len(checked)}
+                )
+            targets = targets[: len(checked)]
+        for target in targets:
+            _refuse_if_sent(target, sku)
+            if (target.imei or target.serial_number) and not replace:
+                raise IdentifierAlreadySet(
+                    sku, target.index + 1, target.imei or target.serial_number
+                )
+        if not allow_duplicate:
+            for imei, serial in checked:
+                other = (
+                    ItemUnit.objects.filter(
+                        **({"imei": imei} if imei else {"serial_number": serial})
+                    )
+                    .exclude(pk__in=[t.pk for t in targets])
+                    .select_related("item__order")
+                    .first()
+                )
+                if other is not None:
+                    raise DuplicateIdentifier(imei or serial, other.item.order.order_number)
+        for target, (imei, serial) in zip(targets, checked, strict=True):
+            previous = target.imei or target.serial_number
+            target.imei, target.serial_number = imei, serial
+            target.save(update_fields=["imei", "serial_number"])
+            record(
+                order,
+                "identifier_set",
+                f"{'IMEI' if imei else 'Serial number'} {imei or serial} set on {sku} unit "
+                f"{target.index + 1}" + (f" (replacing {previous})." if previous else "."),
+                source=source,
+                user=user,
+                sku=sku,
+                unit=target.index + 1,
+            )
+    return targets
+
+
 def set_identifier(
     order: Order,
     *,
@@ -126,61 +331,47 @@ def set_identifier(
     allow_duplicate: bool = False,
     user=None,
     source: str = "user",
-):
-    """Record a unit's IMEI or serial number after validating it (Luhn, length, reuse)."""
-    if bool(imei) == bool(serial_number):
-        raise OrderActionError(_("give either an IMEI or a serial number"))
-    if imei:
-        imei = normalise_imei(imei)
-        if error := imei_error(imei):
-            raise OrderActionError(error)
-    else:
-        serial_number = serial_number.strip()
-        if error := serial_error(serial_number):
-            raise OrderActionError(error)
-    items = [i for i in order.items.all() if i.sku == sku]
-    if not items:
-        raise OrderActionError(_no_item(order, sku))
-    units = [u for i in items for u in i.units.all()]
-    if unit is not None:
-        target = next((u for u in units if u.index == unit - 1), None)
-        if target is None:
-            raise OrderActionError(_("%(sku)s has no unit %(unit)s") % {"sku": sku, "unit": unit})
-    else:
-        target = next((u for u in units if not (u.imei or u.serial_number)), None)
-        if target is None:
-            raise OrderActionError(
-                _("every unit of %(sku)s already has an IMEI / serial number") % {"sku": sku}
-            )
-    if target.sent_at:
-        raise OrderActionError(
-            _("%(sku)s unit %(unit)s was already sent to Back Market and cannot be corrected")
-            % {"sku": sku, "unit": target.index + 1}
-        )
-    value_filter = {"imei": imei} if imei else {"serial_number": serial_number}
-    if not allow_duplicate:
-        other = (
-            ItemUnit.objects.filter(**value_filter)
-            .exclude(pk=target.pk)
-            .select_related("item__order")
-            .first()
-        )
-        if other is not None:
-            raise OrderActionError(
-                _("%(value)s is already used on order %(number)s; override only if you are sure")
-                % {"value": imei or serial_number, "number": other.item.order.order_number}
-            )
-    target.imei, target.serial_number = imei, serial_number
-    target.save(update_fields=["imei", "serial_number"])
-    record(
+) -> ItemUnit:
+    """Record one unit's IMEI or serial number (see set_identifiers). With `unit`, what the
+    unit had is replaced: the order page's field for that unit is the correction."""
+    [target] = set_identifiers(
         order,
-        "identifier_set",
-        f"{'IMEI' if imei else 'Serial number'} {imei or serial_number} set on {sku} unit {target.index + 1}.",
-        source=source,
-        user=user,
         sku=sku,
-        unit=target.index + 1,
+        values=[(imei, serial_number)],
+        unit=unit,
+        replace=unit is not None,
+        allow_duplicate=allow_duplicate,
+        user=user,
+        source=source,
     )
+    return target
+
+
+def clear_identifier(
+    order: Order, *, sku: str, unit: int, user=None, source: str = "user"
+) -> ItemUnit:
+    """Remove a unit's IMEI / serial number typed by mistake, until Back Market has it."""
+    with transaction.atomic():
+        lock(order)
+        target = _unit_numbered(_units_of(order, sku), sku, unit)
+        _refuse_if_sent(target, sku)
+        previous = target.imei or target.serial_number
+        if not previous:
+            raise OrderActionError(
+                _("%(sku)s unit %(unit)s has no IMEI / serial number to clear")
+                % {"sku": sku, "unit": unit}
+            )
+        target.imei = target.serial_number = ""
+        target.save(update_fields=["imei", "serial_number"])
+        record(
+            order,
+            "identifier_cleared",
+            f"{previous} cleared from {sku} unit {unit}.",
+            source=source,
+            user=user,
+            sku=sku,
+            unit=unit,
+        )
     return target
 
 
@@ -249,43 +440,61 @@ def set_notes(
     user=None,
     source="user",
 ):
-    changed = []
-    if internal is not None and internal != order.internal_notes:
-        order.internal_notes = internal
-        changed.append("internal notes")
-    if to_buyer is not None and to_buyer != order.notes_to_buyer:
-        order.notes_to_buyer = to_buyer
-        changed.append("notes to buyer")
-    if changed:
-        order.save(update_fields=["internal_notes", "notes_to_buyer", "modified_at"])
-        record(order, "notes", f"Edited {' and '.join(changed)}.", source=source, user=user)
+    with transaction.atomic():
+        lock(order)
+        changed = {}
+        if internal is not None and internal != order.internal_notes:
+            changed["internal_notes"] = internal
+        if to_buyer is not None and to_buyer != order.notes_to_buyer:
+            changed["notes_to_buyer"] = to_buyer
+        if changed:
+            for name, value in changed.items():
+                setattr(order, name, value)
+            # Only what changed: a note edited meanwhile by someone else stays.
+            order.save(update_fields=[*changed, "modified_at"])
+            words = {"internal_notes": "internal notes", "notes_to_buyer": "notes to buyer"}
+            record(
+                order,
+                "notes",
+                f"Edited {' and '.join(words[name] for name in changed)}.",
+                source=source,
+                user=user,
+            )
     return order
 
 
 def hold(order: Order, *, until=None, user=None, source="user") -> Order:
-    if order.status not in (AWAITING_SHIPMENT, ON_HOLD):
-        raise OrderActionError(
-            _("only orders awaiting shipment can be put on hold (this one is %(status)s)")
-            % {"status": order.status}
+    with transaction.atomic():
+        lock(order)
+        if order.status not in (AWAITING_SHIPMENT, ON_HOLD):
+            raise OrderActionError(
+                _("only orders awaiting shipment can be put on hold (this one is %(status)s)")
+                % {"status": order.status}
+            )
+        order.on_hold, order.hold_until_date, order.status = True, until, ON_HOLD
+        order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
+        record(
+            order,
+            "hold",
+            f"Put on hold{f' until {until}' if until else ''}.",
+            source=source,
+            user=user,
         )
-    order.on_hold, order.hold_until_date, order.status = True, until, ON_HOLD
-    order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
-    record(
-        order, "hold", f"Put on hold{f' until {until}' if until else ''}.", source=source, user=user
-    )
     return order
 
 
 def release(order: Order, *, user=None, source="user") -> Order:
-    if not order.on_hold:
-        raise OrderActionError(
-            _("order %(number)s is not on hold") % {"number": order.order_number}
-        )
-    order.on_hold, order.hold_until_date = False, None
-    if order.status == ON_HOLD:
-        order.status = AWAITING_SHIPMENT
-    order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
-    record(order, "release", "Released from hold.", source=source, user=user)
+    with transaction.atomic():
+        lock(order)
+        if not order.on_hold:
+            raise OrderActionError(
+                _("order %(number)s is not on hold") % {"number": order.order_number}
+            )
+        order.on_hold, order.hold_until_date = False, None
+        if order.status == ON_HOLD:
+            order.status = AWAITING_SHIPMENT
+        order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
+        record(order, "release", "Released from hold.", source=source, user=user)
     return order
 
 
@@ -304,43 +513,54 @@ def remove_tag(order: Order, tag, *, user=None, source="user") -> Order:
 def cancel_line(
     order: Order, *, sku: str, reason: str = "out of stock", user=None, source="user", client=None
 ) -> Order:
-    """Cancel a line on Back Market before acceptance (e.g. out of stock)."""
-    item = next((i for i in order.items.all() if i.sku == sku), None)
-    if item is None:
-        raise OrderActionError(_no_item(order, sku))
-    if item.channel_state != 1:
-        raise OrderActionError(
-            _(
-                "%(sku)s can be cancelled only before acceptance; refund it in Back Market's Back Office"
+    """Cancel a line on Back Market before acceptance (e.g. out of stock).
+
+    Like accept_order, the line is claimed under the order's lock before the request, so a
+    concurrent cancel or accept of the same line sends nothing.
+    """
+    with transaction.atomic():
+        lock(order)
+        item = next((i for i in order.items.all() if i.sku == sku), None)
+        if item is None:
+            raise OrderActionError(_no_item(order, sku))
+        if item.channel_state != LINE_AWAITING_ACCEPTANCE:
+            raise OrderActionError(
+                _(
+                    "%(sku)s can be cancelled only before acceptance; refund it in Back Market's Back Office"
+                )
+                % {"sku": sku}
             )
-            % {"sku": sku}
-        )
+        _claim_lines(order, [item], LINE_CANCELLED)
     own = client is None
-    client = client or client_for(order.store)
+    cancelled = False
     try:
+        client = client or client_for(order.store)
         client.cancel_line(order.channel_order_id, sku)
+        cancelled = True
     except BackMarketError as exc:
         raise OrderActionError(
             _("Back Market refused to cancel %(sku)s: %(reason)s") % {"sku": sku, "reason": exc}
         ) from exc
     finally:
-        if own:
+        if not cancelled:
+            _release_lines([item], LINE_CANCELLED)
+        if own and client is not None:
             client.close()
-    item.channel_state = 4
-    item.save(update_fields=["channel_state", "modified_at"])
-    live = [i for i in order.items.all() if i.channel_state not in CANCELLED_LINE_STATES]
-    if not live:
-        order.status = CANCELLED
-    if not any(i.channel_state == 1 for i in order.items.all()):
-        order.awaiting_acceptance = False
-    order.save(update_fields=["status", "awaiting_acceptance", "modified_at"])
-    record(
-        order,
-        "line_cancelled",
-        f"Line {sku} cancelled on Back Market ({reason}).",
-        source=source,
-        user=user,
-    )
+    with transaction.atomic():
+        lock(order)
+        items = list(order.items.all())
+        if all(i.channel_state in CANCELLED_LINE_STATES for i in items):
+            order.status = CANCELLED
+        if not any(i.channel_state == LINE_AWAITING_ACCEPTANCE for i in items):
+            order.awaiting_acceptance = False
+        order.save(update_fields=["status", "awaiting_acceptance", "modified_at"])
+        record(
+            order,
+            "line_cancelled",
+            f"Line {sku} cancelled on Back Market ({reason}).",
+            source=source,
+            user=user,
+        )
     return order
 
 
@@ -453,12 +673,29 @@ def set_tags(order: Order, tags: list[Tag], *, user=None, source: str = "user") 
 
 
 def delete_order(order: Order, *, user=None, source: str = "user") -> Order:
-    """Hide the order from lists (soft delete); imports keep updating it."""
-    if order.deleted:
-        raise OrderActionError(
-            _("order %(number)s is already deleted") % {"number": order.order_number}
-        )
-    order.deleted = True
-    order.save(update_fields=["deleted", "modified_at"])
-    record(order, "deleted", "Deleted (hidden from order lists).", source=source, user=user)
+    """Hide the order from lists (soft delete); imports keep updating it; restore_order
+    brings it back."""
+    with transaction.atomic():
+        lock(order)
+        if order.deleted:
+            raise OrderActionError(
+                _("order %(number)s is already deleted") % {"number": order.order_number}
+            )
+        order.deleted = True
+        order.save(update_fields=["deleted", "modified_at"])
+        record(order, "deleted", "Deleted (hidden from order lists).", source=source, user=user)
+    return order
+
+
+def restore_order(order: Order, *, user=None, source: str = "user") -> Order:
+    """Bring a deleted order back into the lists, as it is now (imports kept it current)."""
+    with transaction.atomic():
+        lock(order)
+        if not order.deleted:
+            raise OrderActionError(
+                _("order %(number)s is not deleted") % {"number": order.order_number}
+            )
+        order.deleted = False
+        order.save(update_fields=["deleted", "modified_at"])
+        record(order, "restored", "Restored (back in the order lists).", source=source, user=user)
     return order

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from shipdesk.orders.actions import (
     accept_order,
     fill_identifiers_from_notes,
     items_needing_identifiers,
+    lock,
     missing_identifiers,
 )
 from shipdesk.orders.history import record
@@ -26,6 +27,45 @@ from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import client_for
 from shipdesk.stores.models import AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 from shipdesk.sync.models import Notification
+
+
+def _refuse_unless_shippable(order: Order) -> None:
+    if order.status == CANCELLED:
+        raise OrderActionError(
+            _("order %(number)s is cancelled: do not ship it") % {"number": order.order_number}
+        )
+    if order.status == SHIPPED or order.shipments.filter(voided=False).exists():
+        raise _already_shipped(order)
+    if order.status == ON_HOLD:
+        raise OrderActionError(
+            _("order %(number)s is on hold: release it first") % {"number": order.order_number}
+        )
+
+
+def _already_shipped(order: Order) -> OrderActionError:
+    return OrderActionError(
+        _("order %(number)s is already shipped") % {"number": order.order_number}
+    )
+
+
+def _refuse_missing_identifiers(order: Order, problems: list[str]) -> None:
+    missing = missing_identifiers(order)
+    if missing:
+        detail = "; ".join(problems)
+        raise OrderActionError(
+            _("cannot ship order %(number)s: missing IMEI / serial number for %(units)s")
+            % {"number": order.order_number, "units": ", ".join(missing)}
+            + (f" ({detail})" if detail else "")
+        )
+
+
+def _create_shipment(order: Order, **fields) -> Shipment:
+    """The shipment row; the database refuses a second live one for the order."""
+    try:
+        with transaction.atomic():
+            return Shipment.objects.create(order=order, **fields)
+    except IntegrityError as exc:
+        raise _already_shipped(order) from exc
 
 
 def ship_order(
@@ -50,32 +90,18 @@ def ship_order(
 
     Refused when the order is cancelled or already shipped, on hold, or when a phone unit
     has no valid IMEI / serial number (IMEIs written in Internal Notes are taken first).
+    The checks run first on the order as the caller read it (nothing is asked of Back Market
+    for an order that cannot ship), then again under the order's lock just before the
+    shipment is written: of two people shipping the same order at once, the second is told
+    it is already shipped. A unique constraint (one live shipment per order) backs this up.
     """
-    if order.status == CANCELLED:
-        raise OrderActionError(
-            _("order %(number)s is cancelled: do not ship it") % {"number": order.order_number}
-        )
-    if order.status == SHIPPED or order.shipments.filter(voided=False).exists():
-        raise OrderActionError(
-            _("order %(number)s is already shipped") % {"number": order.order_number}
-        )
-    if order.status == ON_HOLD:
-        raise OrderActionError(
-            _("order %(number)s is on hold: release it first") % {"number": order.order_number}
-        )
+    _refuse_unless_shippable(order)
     try:
         carrier = get_carrier(carrier_code)
     except ValueError as exc:
         raise OrderActionError(str(exc)) from exc
     _filled, problems = fill_identifiers_from_notes(order, user=user, source=source)
-    missing = missing_identifiers(order)
-    if missing:
-        detail = "; ".join(problems)
-        raise OrderActionError(
-            _("cannot ship order %(number)s: missing IMEI / serial number for %(units)s")
-            % {"number": order.order_number, "units": ", ".join(missing)}
-            + (f" ({detail})" if detail else "")
-        )
+    _refuse_missing_identifiers(order, problems)
     label_url = ""
     if order.is_backship:
         tracking_number, tracking_url, label_url = _backship_label(order, user=user, source=source)
@@ -90,12 +116,15 @@ def ship_order(
         raise OrderActionError(
             _("carrier fee %(fee)r is not an amount") % {"fee": shipment_cost}
         ) from exc
-    length, width, height = dimensions or (order.length_cm, order.width_cm, order.height_cm)
     with transaction.atomic():
+        lock(order)
+        _refuse_unless_shippable(order)
+        _refuse_missing_identifiers(order, problems)
+        length, width, height = dimensions or (order.length_cm, order.width_cm, order.height_cm)
         if notes_to_buyer is not None:
             order.notes_to_buyer = notes_to_buyer
-        shipment = Shipment.objects.create(
-            order=order,
+        shipment = _create_shipment(
+            order,
             carrier_code=carrier.code,
             service_code=service_code,
             package_code=package_code,
@@ -181,17 +210,21 @@ def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
 
 
 def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shipment:
-    """Void a shipment; the order awaits shipment again. A reship notifies the new tracking."""
-    if shipment.voided:
-        raise OrderActionError(_("this shipment is already voided"))
+    """Void a shipment; the order awaits shipment again. A reship notifies the new tracking.
+
+    Made under the order's lock, like ship_order: two voids at once record one.
+    """
     with transaction.atomic():
+        order = lock(shipment.order)
+        shipment.refresh_from_db(fields=["voided", "void_date"])
+        if shipment.voided:
+            raise OrderActionError(_("this shipment is already voided"))
         shipment.voided = True
         shipment.void_date = timezone.now()
         shipment.save(update_fields=["voided", "void_date"])
         shipment.notifications.filter(status=Notification.Status.PENDING).update(
             status=Notification.Status.FAILED, last_error="shipment voided before delivery"
         )
-        order = shipment.order
         if not order.shipments.filter(voided=False).exists() and order.status == SHIPPED:
             order.status = AWAITING_SHIPMENT
             order.save(update_fields=["status", "modified_at"])

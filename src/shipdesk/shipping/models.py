@@ -37,6 +37,12 @@ class Shipment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # The last line of defence behind ship_order's lock: an order leaves once at a time.
+            models.UniqueConstraint(
+                fields=["order"], condition=models.Q(voided=False), name="one_live_shipment"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.carrier_code} {self.tracking_number}"
