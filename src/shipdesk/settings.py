@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from shipdesk import config
 
@@ -145,6 +146,29 @@ BACKMARKET_RATE_LIMIT = int(os.environ.get("SHIPDESK_BM_RATE_LIMIT", "150"))
 # worker may take it over: a killed worker's work waits that long.
 IMPORT_LEASE_S = float(os.environ.get("SHIPDESK_IMPORT_LEASE_S", "600"))
 OUTBOX_LEASE_S = float(os.environ.get("SHIPDESK_OUTBOX_LEASE_S", "300"))
+
+
+def _bounded(name: str, default: float, low: float, high: float) -> float:
+    """A number from the environment; a bad one stops the start with its name and range."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # NaN fails too
+        raise ImproperlyConfigured(f"{name} must be a number from {low} to {high}")
+    return value
+
+
+# Webhooks go to public addresses only, unless this allows the local network (the demo, tests).
+SHIPDESK_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("SHIPDESK_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+# Seconds one webhook POST may take in all: resolving, connecting, sending, reading the answer.
+SHIPDESK_WEBHOOKS_DEADLINE_S = _bounded("SHIPDESK_WEBHOOKS_DEADLINE_S", 10, 1, 60)
+# The largest ShipStation API request body; Django's own limit on any body (2.5 MB,
+# DATA_UPLOAD_MAX_MEMORY_SIZE) applies before it, hence the maximum.
+SHIPDESK_API_MAX_BODY_BYTES = int(
+    _bounded("SHIPDESK_API_MAX_BODY_BYTES", 1024 * 1024, 1024, 2_621_440)
+)
+
 
 # Email: SMTP from SHIPDESK_EMAIL_URL; without it, emails are kept in the local outbox page.
 _email = config.email_settings()

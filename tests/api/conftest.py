@@ -61,13 +61,16 @@ class WebhookTarget:
 
     def __init__(self):
         self.received: list[dict] = []
+        self.requests: list[tuple] = []  # (headers, raw body) of each POST
         self.status = 200
         target = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
-                target.received.append(json.loads(self.rfile.read(length)))
+                raw = self.rfile.read(length)
+                target.requests.append((self.headers, raw))
+                target.received.append(json.loads(raw))
                 self.send_response(target.status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()

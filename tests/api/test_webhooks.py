@@ -8,7 +8,12 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from shipdesk.api import webhooks
-from shipdesk.api.models import WebhookAttempt, WebhookBatch, WebhookDelivery
+from shipdesk.api.models import (
+    WebhookAttempt,
+    WebhookBatch,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from shipdesk.orders.models import Order
 from shipdesk.shipping.actions import ship_order
 from shipdesk.stores.models import Store
@@ -20,6 +25,17 @@ from .helpers import IMEI, imported_phone_order
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def local_targets(settings):
+    """The receivers of these tests listen on 127.0.0.1, which is refused by default."""
+    settings.SHIPDESK_WEBHOOKS_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def base_url(settings, live_server):
+    settings.SHIPDESK_BASE_URL = live_server.url
+
+
 def subscribe(api, **body) -> int:
     response = api.post("/webhooks/subscribe", body)
     assert response.status_code == 201, response.json()
@@ -27,13 +43,17 @@ def subscribe(api, **body) -> int:
 
 
 def test_subscribe_list_and_unsubscribe(store, api):
-    webhook_id = subscribe(
-        api,
-        target_url="https://erp.example.com/hooks",
-        event="ORDER_NOTIFY",
-        store_id=store.pk,
-        friendly_name="ERP",
-    )
+    answer = api.post(
+        "/webhooks/subscribe",
+        {
+            "target_url": "https://erp.example.com/hooks",
+            "event": "ORDER_NOTIFY",
+            "store_id": store.pk,
+            "friendly_name": "ERP",
+        },
+    ).json()
+    webhook_id = answer["id"]
+    secret = WebhookSubscription.objects.get().secret
 
     listed = api.get("/webhooks").json()
     deleted = api.delete(f"/webhooks/{webhook_id}")
@@ -59,6 +79,9 @@ def test_subscribe_list_and_unsubscribe(store, api):
             }
         ]
     }
+    # The signing secret: shown once in the subscribe answer, never listed.
+    assert answer == {"id": webhook_id, "secret": secret}
+    assert len(secret) == 43
     assert deleted.json() == {"success": True, "message": "Webhook unsubscribed."}
     assert (again.status_code, again.json()) == (
         404,
@@ -84,6 +107,62 @@ def test_subscribe_refuses_bad_events_urls_and_stores(store, api):
     }
     assert other_store.json() == {"message": f"no store {store.pk + 1}; see GET /stores"}
     assert {event.status_code, url.status_code, other_store.status_code} == {400}
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://127.0.0.1:8765/_sandbox/stats", "127.0.0.1"),
+        ("http://[::1]:8000/", "::1"),
+        ("http://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+        ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1"),
+        ("http://2130706433/", "2130706433"),
+        ("http://0x7f.1/", "0x7f.1"),
+        ("https://192.168.1.20/erp", "192.168.1.20"),
+        ("http://100.64.0.1/", "100.64.0.1"),
+        ("http://0.0.0.0:22/", "0.0.0.0"),
+        ("http://239.255.255.250:1900/", "239.255.255.250"),
+        ("http://[fe80::1]/", "fe80::1"),
+    ],
+)
+def test_subscribe_refuses_local_addresses(api, url, host):
+    response = api.post("/webhooks/subscribe", {"target_url": url, "event": "SHIP_NOTIFY"})
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "message": f"the target URL's host {host} is not a public address (loopback, "
+            "private, link-local, shared, multicast or reserved); set "
+            "SHIPDESK_WEBHOOKS_ALLOW_PRIVATE=1 on the server to allow local targets"
+        },
+    )
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_subscribe_refuses_localhost_and_urls_without_a_host(api):
+    localhost = api.post(
+        "/webhooks/subscribe", {"target_url": "http://localhost:8000/", "event": "SHIP_NOTIFY"}
+    )
+    no_host = api.post("/webhooks/subscribe", {"target_url": "http:///h", "event": "SHIP_NOTIFY"})
+
+    assert (localhost.status_code, localhost.json()) == (
+        400,
+        {
+            "message": "the target URL's host localhost is the server itself; set "
+            "SHIPDESK_WEBHOOKS_ALLOW_PRIVATE=1 on the server to allow local targets"
+        },
+    )
+    assert (no_host.status_code, no_host.json()) == (
+        400,
+        {"message": "the target URL must be an http:// or https:// URL with a host"},
+    )
+    assert WebhookSubscription.objects.count() == 0
+
+
+def test_subscribe_accepts_local_addresses_when_the_server_allows_them(api, local_targets):
+    webhook_id = subscribe(api, target_url="http://127.0.0.1:9/hooks", event="SHIP_NOTIFY")
+
+    assert WebhookSubscription.objects.get().pk == webhook_id
 
 
 def test_a_user_sees_only_their_own_webhooks(api, django_user_model):
@@ -124,7 +203,7 @@ def test_a_subscription_for_another_store_is_not_notified(store, api):
 
 
 def test_an_import_with_new_orders_posts_one_order_notify_whose_url_answers_them(
-    store, live_server, credentials, webhook_target, no_rate_limit
+    store, live_server, base_url, credentials, webhook_target, local_targets, no_rate_limit
 ):
     auth = {"Authorization": basic(*credentials)}
     httpx.post(
@@ -155,7 +234,11 @@ def test_an_import_with_new_orders_posts_one_order_notify_whose_url_answers_them
     HUEY.flush()
 
 
-def test_orders_imported_announces_exactly_the_given_orders(store, api):
+def test_orders_imported_announces_exactly_the_given_orders_at_the_configured_address(
+    store, api, settings
+):
+    # Not the request's Host header ("testserver" here): a client could point links anywhere.
+    settings.SHIPDESK_BASE_URL = "https://ship.example.com"
     import_orders(store)
     subscribe(api, target_url="https://erp.example.com/hooks", event="ITEM_ORDER_NOTIFY")
     new = list(Order.objects.order_by("-id").values_list("pk", flat=True)[:3])
@@ -164,14 +247,16 @@ def test_orders_imported_announces_exactly_the_given_orders(store, api):
 
     delivery = WebhookDelivery.objects.get()
     assert (batch.kind, batch.store, batch.object_ids) == ("orders", store, sorted(new))
-    assert delivery.resource_url == f"http://testserver/ssapi/orders?importBatch={batch.uuid}"
+    assert delivery.resource_url == (
+        f"https://ship.example.com/ssapi/orders?importBatch={batch.uuid}"
+    )
     assert delivery.status == "pending"
     resource = api.get(f"/orders?importBatch={batch.uuid}").json()
     assert sorted(o["orderId"] for o in resource["orders"]) == sorted(new)
 
 
 def test_item_ship_notify_announces_a_shipment_batch_with_items(
-    store, live_server, credentials, webhook_target, no_rate_limit
+    store, live_server, base_url, credentials, webhook_target, local_targets, no_rate_limit
 ):
     order = imported_phone_order(store)
     auth = {"Authorization": basic(*credentials)}
@@ -203,7 +288,7 @@ def test_item_ship_notify_announces_a_shipment_batch_with_items(
 
 
 def test_a_failing_target_is_retried_with_backoff_and_every_attempt_is_recorded(
-    store, api, webhook_target
+    store, api, webhook_target, local_targets
 ):
     import_orders(store)
     subscribe(api, target_url=webhook_target.url, event="SHIP_NOTIFY")
@@ -233,7 +318,7 @@ def test_a_failing_target_is_retried_with_backoff_and_every_attempt_is_recorded(
     assert [log["statusCode"] for log in logs] == [200, 503]
 
 
-def test_an_unreachable_target_gives_up_after_24_hours(store, api):
+def test_an_unreachable_target_gives_up_after_24_hours(store, api, local_targets):
     import_orders(store)
     subscribe(api, target_url="http://127.0.0.1:9/closed", event="ORDER_NOTIFY")
     webhooks.orders_imported(store, list(Order.objects.values_list("pk", flat=True)[:1]))
@@ -244,5 +329,8 @@ def test_an_unreachable_target_gives_up_after_24_hours(store, api):
     assert counts == {"sent": 0, "pending": 0, "dead": 1}
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code is None
-    assert attempt.error.startswith("ConnectError: ")
+    # Not the system's "[Errno 111] Connection refused": the list must not be a port scanner.
+    assert attempt.error == "could not connect to the target"
     assert WebhookDelivery.objects.get().last_error == attempt.error
+    [logged] = api.get("/webhooks").json()["webhooks"][0]["WebhookLogs"]
+    assert logged["error"] == "could not connect to the target"

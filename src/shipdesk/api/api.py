@@ -1,13 +1,16 @@
 """The ShipStation API v1-compatible REST API: the NinjaAPI, its errors and rate-limit headers.
 
 Every error is JSON `{"message": ...}`: 400 for malformed JSON, bad fields and refused
-actions, 401 without a valid key, 404 for unknown ids, 429 over the rate limit.
+actions, 401 without a valid key, 404 for unknown ids, 413 for a body over
+SHIPDESK_API_MAX_BODY_BYTES, 429 over the rate limit.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -15,6 +18,7 @@ from ninja.parser import Parser
 
 from shipdesk.api.auth import ApiKeyAuth, RateLimited
 from shipdesk.api.schemas import InvalidDate
+from shipdesk.core.netguard import Refused
 from shipdesk.orders.actions import OrderActionError
 
 log = logging.getLogger(__name__)
@@ -29,6 +33,11 @@ per minute; every response says where it stands in `X-Rate-Limit-Limit`,
 `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (seconds).
 
 Dates are UTC. Orders come from Back Market: the fields Back Market owns are read-only.
+Request bodies are limited to 1 MB by default (413 above).
+
+Webhooks POST to public addresses only, and sign each POST with the secret the subscribe
+call answers once: `X-Shipdesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
+(see POST /webhooks/subscribe).
 """
 
 
@@ -36,10 +45,20 @@ class BodyNotAnObject(ValueError):
     pass
 
 
+class BodyTooLarge(ValueError):
+    pass
+
+
 class ObjectParser(Parser):
-    """JSON bodies must be objects: ShipStation's calls all take one."""
+    """JSON bodies must be objects (ShipStation's calls all take one) of a bounded size.
+
+    Django has read the body by now, refusing it first if over its own, larger limit
+    (DATA_UPLOAD_MAX_MEMORY_SIZE: the `RequestDataTooBig` handler below).
+    """
 
     def parse_body(self, request):
+        if len(request.body) > settings.SHIPDESK_API_MAX_BODY_BYTES:
+            raise BodyTooLarge
         data = super().parse_body(request)
         if data is not None and not isinstance(data, dict):
             raise BodyNotAnObject(type(data).__name__)
@@ -77,6 +96,11 @@ def _install_error_handlers(api: NinjaAPI) -> None:
     def message(request, text: str, status: int):
         return api.create_response(request, {"message": text}, status=status)
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc=None):
+        limit = settings.SHIPDESK_API_MAX_BODY_BYTES
+        return message(request, f"the request body is over the limit of {limit} bytes", 413)
+
     @api.exception_handler(ValidationError)
     def bad_fields(request, exc: ValidationError):
         return message(request, f"invalid request: {_field_errors(exc.errors)}", 400)
@@ -94,6 +118,8 @@ def _install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         text = str(exc)
+        if isinstance(exc.__cause__, BodyTooLarge):
+            return too_large(request)
         if isinstance(exc.__cause__, BodyNotAnObject):
             text = "the request body must be a JSON object"
         elif text.startswith("Cannot parse request body"):
@@ -111,6 +137,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
         return message(request, str(exc) or "not found", 404)
 
     @api.exception_handler(OrderActionError)
+    @api.exception_handler(Refused)
     def refused(request, exc):
         return message(request, str(exc), 400)
 

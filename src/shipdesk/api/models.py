@@ -7,6 +7,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from shipdesk.core import crypto
+
 
 class ApiKey(models.Model):
     """One user's credentials for the ShipStation-compatible API (HTTP Basic: key, secret).
@@ -57,8 +59,9 @@ class WebhookSubscription(models.Model):
         "stores.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     friendly_name = models.CharField(max_length=200, blank=True)
-    # The API's root URL as the subscriber reached it: resource URLs point back there.
-    api_root = models.URLField(max_length=500)
+    # The key of each delivery's HMAC signature, encrypted like store tokens: the subscriber
+    # is shown it once, when subscribing.
+    secret_encrypted = models.TextField(editable=False, default="")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,6 +70,14 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.target_url}"
+
+    @property
+    def secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value)
 
 
 class WebhookBatch(models.Model):

@@ -370,6 +370,9 @@ class VoidResult(Schema):
 
 class Subscribed(Schema):
     id: int
+    secret: str = Field(
+        description="shipdesk: the key of each POST's X-Shipdesk-Signature; shown only here"
+    )
 
 
 class WebhookLog(Schema):

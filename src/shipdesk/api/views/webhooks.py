@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from ninja import Router, Status
 
-from shipdesk.api import schemas, shipstation
+from shipdesk.api import schemas, shipstation, webhooks
 from shipdesk.api.models import WebhookSubscription
 from shipdesk.api.views import ERRORS, get_or_404
 from shipdesk.orders.actions import OrderActionError
@@ -26,21 +25,30 @@ def subscribe(request, body: schemas.Subscribe):
 
     ORDER_NOTIFY: once per import that brought new orders; SHIP_NOTIFY: per batch of
     shipments. The resource URL answers GET with the same HTTP Basic credentials.
+
+    target_url must be http(s) on a public address: loopback, private, link-local, shared,
+    multicast and reserved addresses are refused, here and at each delivery after resolving
+    its name (unless the server sets SHIPDESK_WEBHOOKS_ALLOW_PRIVATE=1). Each delivery has
+    10 s in all by default; only the first 64 KiB of the answer are read.
+
+    The answer's `secret` (shown only here) signs every POST:
+    `X-Shipdesk-Signature: t=<unix time>,v1=<hex>`, where `<hex>` is the HMAC-SHA256, keyed
+    with the secret, of `<t>.<raw request body>`. Recompute it, compare in constant time and
+    refuse timestamps more than a few minutes old.
     """
     store = None
     if body.store_id is not None:
         store = Store.objects.filter(pk=body.store_id).first()
         if store is None:
             raise OrderActionError(f"no store {body.store_id}; see GET /stores")
-    subscription = WebhookSubscription.objects.create(
-        user=request.user,
+    subscription, secret = webhooks.subscribe(
+        request.user,
         event=body.event,
         target_url=body.target_url,
         store=store,
         friendly_name=body.friendly_name or "",
-        api_root=request.build_absolute_uri(reverse("ssapi:api-root")),
     )
-    return Status(201, {"id": subscription.pk})
+    return Status(201, {"id": subscription.pk, "secret": secret})
 
 
 @router.delete("/{int:webhookId}", response={200: schemas.Success, **ERRORS}, summary="Unsubscribe")
