@@ -50,7 +50,7 @@ def normalise_imei(value: str) -> str:
 def imei_error(value: str) -> str | None:
     """None when valid, else why not, in the user's words."""
     imei = normalise_imei(value)
-    if not imei.isdigit():
+    if not (imei.isascii() and imei.isdigit()):  # "¹" and "٣" are digits to str.isdigit
         return _("IMEI %(value)r must contain only digits") % {"value": value}
     if len(imei) != IMEI_LENGTH:
         return _("IMEI %(imei)s has %(count)s digits; an IMEI has 15") % {

@@ -1,12 +1,41 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from shipdesk.core.cli import get_store, print_json
+from shipdesk.core.cli import find_order, get_store, local_time, print_json, whole_number
 from shipdesk.orders import shipstation
-from shipdesk.orders.actions import OrderActionError, accept_order, set_identifier, set_notes
+from shipdesk.orders.actions import (
+    DuplicateIdentifier,
+    IdentifierAlreadySet,
+    OrderActionError,
+    accept_order,
+    clear_identifier,
+    restore_order,
+    set_identifiers,
+    set_notes,
+)
 from shipdesk.orders.models import Order
 from shipdesk.shipping.actions import ship_order
+from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.shipping.shipstation import shipment as shipment_json
 from shipdesk.stores.models import STATUS_VALUES
+
+STORE_HELP = "the store (id or name), when several stores have this order number"
+
+
+def _order_argument(parser) -> None:
+    parser.add_argument("order_number")
+    parser.add_argument("--store", help=STORE_HELP)
+
+
+def refusal(exc: OrderActionError) -> str:
+    """The domain's refusal, with the option of this command that overrides it."""
+    if isinstance(exc, DuplicateIdentifier):
+        return f"{exc.reason}; if you are sure, repeat with --allow-duplicate"
+    if isinstance(exc, IdentifierAlreadySet):
+        return (
+            f"{exc}; to correct it, repeat with --unit {exc.unit} --replace "
+            f"(or clear it with `shipdesk orders clear-imei ... --sku {exc.sku} --unit {exc.unit}`)"
+        )
+    return str(exc)
 
 
 class Command(BaseCommand):
@@ -14,32 +43,60 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        lst = sub.add_parser("list")
+        lst = sub.add_parser("list", help="the newest orders first")
         lst.add_argument("--status", choices=sorted(STATUS_VALUES))
-        lst.add_argument("--store")
-        lst.add_argument("--limit", type=int)
+        lst.add_argument("--store", help="only this store (id or name)")
+        lst.add_argument("--limit", type=whole_number())
+        lst.add_argument(
+            "--deleted",
+            action="store_true",
+            help="list deleted orders instead (bring one back with `orders restore`)",
+        )
         lst.add_argument("--json", action="store_true")
         show = sub.add_parser("show")
-        show.add_argument("order_number")
+        _order_argument(show)
         show.add_argument("--json", action="store_true")
 
         accept = sub.add_parser("accept", help="accept the order's paid lines on Back Market")
-        accept.add_argument("order_number")
+        _order_argument(accept)
         accept.add_argument("--sku", action="append", help="only this line (repeatable)")
 
         notes = sub.add_parser("set-notes")
-        notes.add_argument("order_number")
+        _order_argument(notes)
         notes.add_argument("--internal")
         notes.add_argument("--to-buyer")
 
         imei = sub.add_parser(
-            "set-imei", help="set IMEI / serial numbers, one unit per --imei/--serial"
+            "set-imei",
+            help="set IMEI / serial numbers, one unit per --imei/--serial; all or nothing",
         )
-        imei.add_argument("order_number")
+        _order_argument(imei)
         imei.add_argument("--sku", required=True)
-        imei.add_argument("--imei", action="append", default=[])
-        imei.add_argument("--serial", action="append", default=[])
-        imei.add_argument("--allow-duplicate", action="store_true")
+        imei.add_argument("--imei", action="append", default=[], help="repeat for several units")
+        imei.add_argument("--serial", action="append", default=[], help="repeat for several units")
+        imei.add_argument(
+            "--unit",
+            type=whole_number(),
+            help="this unit (1, 2, ...) rather than the next ones without a value",
+        )
+        imei.add_argument(
+            "--replace",
+            action="store_true",
+            help="correct the value the unit has (until it is sent to Back Market)",
+        )
+        imei.add_argument(
+            "--allow-duplicate",
+            action="store_true",
+            help="accept a value already used on another unit",
+        )
+
+        clear = sub.add_parser(
+            "clear-imei",
+            help="remove a unit's IMEI / serial number (until it is sent to Back Market)",
+        )
+        _order_argument(clear)
+        clear.add_argument("--sku", required=True)
+        clear.add_argument("--unit", type=whole_number(), required=True, help="the unit: 1, 2, ...")
 
         slip = sub.add_parser("packing-slip", help="packing slips for orders, one PDF")
         slip.add_argument("order_numbers", nargs="+")
@@ -47,8 +104,10 @@ class Command(BaseCommand):
         slip.add_argument("--paper", choices=["A4", "Letter"], default="A4")
 
         ship = sub.add_parser("ship", help="record a shipment and notify Back Market")
-        ship.add_argument("order_number")
-        ship.add_argument("--carrier", required=True)
+        _order_argument(ship)
+        ship.add_argument(
+            "--carrier", required=True, help=f"carrier code: one of {', '.join(CARRIERS)}"
+        )
         ship.add_argument("--tracking", default="")
         ship.add_argument("--service", default="")
         ship.add_argument("--cost", default="0")
@@ -57,11 +116,14 @@ class Command(BaseCommand):
         ship.add_argument("--no-notify-backmarket", action="store_true")
         ship.add_argument("--json", action="store_true")
 
+        restore = sub.add_parser("restore", help="bring a deleted order back into the lists")
+        _order_argument(restore)
+
     def handle(self, *args, action, **o):
         getattr(self, "handle_" + action.replace("-", "_"))(**o)
 
-    def handle_list(self, *, status, store, limit, json, **_):
-        qs = Order.objects.filter(deleted=False).order_by("-order_date", "-id")
+    def handle_list(self, *, status, store, limit, deleted, json, **_):
+        qs = Order.objects.filter(deleted=deleted).order_by("-order_date", "-id")
         if status:
             qs = qs.filter(status=status)
         if store:
@@ -73,15 +135,16 @@ class Command(BaseCommand):
             orders = [shipstation.order(o) for o in shipstation.with_related(qs).iterator(2000)]
             print_json(self, {"orders": orders, "total": total})
             return
-        for o in qs.select_related("ship_to"):
+        for o in qs.select_related("ship_to", "store"):
             self.stdout.write(
-                f"{o.order_number:>10}  {o.order_date:%Y-%m-%d %H:%M}  {o.status:<18} "
+                f"{o.order_number:>10}  {local_time(o.order_date)}  {o.status:<18} "
                 f"{o.ship_to.name:<30} {o.ship_to.country}  {o.order_total} {o.currency}"
+                + (f"  [{o.store.name}]" if deleted else "")
             )
-        self.stdout.write(f"{total} orders")
+        self.stdout.write(f"{total} {'deleted ' if deleted else ''}orders")
 
-    def handle_show(self, *, order_number, json, **_):
-        order = find_order(order_number)
+    def handle_show(self, *, order_number, store, json, **_):
+        order = find_order(order_number, store=store)
         data = shipstation.order(shipstation.with_related(Order.objects.filter(pk=order.pk)).get())
         if json:
             print_json(self, data)
@@ -98,37 +161,50 @@ class Command(BaseCommand):
             opts = ", ".join(f"{x['name']}: {x['value']}" for x in item["options"])
             self.stdout.write(f"  {item['quantity']} × {item['sku']}  {item['name']}  ({opts})")
         for event in order.events.all():
-            self.stdout.write(f"  {event}")
+            self.stdout.write(f"  {local_time(event.at)} {event.kind}: {event.message}")
 
-    def handle_accept(self, *, order_number, sku, **_):
-        order = accept_order(find_order(order_number), skus=sku, source="cli")
+    def handle_accept(self, *, order_number, store, sku, **_):
+        order = accept_order(find_order(order_number, store=store), skus=sku, source="cli")
         self.stdout.write(f"Order {order.order_number} accepted on Back Market.")
 
-    def handle_set_notes(self, *, order_number, internal, to_buyer, **_):
+    def handle_set_notes(self, *, order_number, store, internal, to_buyer, **_):
         if internal is None and to_buyer is None:
             raise CommandError("give --internal and/or --to-buyer")
-        set_notes(find_order(order_number), internal=internal, to_buyer=to_buyer, source="cli")
+        set_notes(
+            find_order(order_number, store=store),
+            internal=internal,
+            to_buyer=to_buyer,
+            source="cli",
+        )
         self.stdout.write("Notes saved.")
 
-    def handle_set_imei(self, *, order_number, sku, imei, serial, allow_duplicate, **_):
+    def handle_set_imei(
+        self, *, order_number, store, sku, imei, serial, unit, replace, allow_duplicate, **_
+    ):
         if not imei and not serial:
             raise CommandError("give --imei or --serial (repeat for several units)")
-        order = find_order(order_number)
-        for value in imei:
-            unit = set_identifier(
-                order, sku=sku, imei=value, allow_duplicate=allow_duplicate, source="cli"
-            )
-            self.stdout.write(f"{sku} unit {unit.index + 1}: IMEI {unit.imei}")
-        for value in serial:
-            unit = set_identifier(
-                order, sku=sku, serial_number=value, allow_duplicate=allow_duplicate, source="cli"
-            )
-            self.stdout.write(f"{sku} unit {unit.index + 1}: serial {unit.serial_number}")
+        units = set_identifiers(
+            find_order(order_number, store=store),
+            sku=sku,
+            values=[(value, "") for value in imei] + [("", value) for value in serial],
+            unit=unit,
+            replace=replace,
+            allow_duplicate=allow_duplicate,
+            source="cli",
+        )
+        for saved in units:
+            kind = f"IMEI {saved.imei}" if saved.imei else f"serial {saved.serial_number}"
+            self.stdout.write(f"{sku} unit {saved.index + 1}: {kind}")
+
+    def handle_clear_imei(self, *, order_number, store, sku, unit, **_):
+        clear_identifier(find_order(order_number, store=store), sku=sku, unit=unit, source="cli")
+        self.stdout.write(f"{sku} unit {unit}: cleared")
 
     def handle_ship(
         self,
         *,
         order_number,
+        store,
         carrier,
         tracking,
         service,
@@ -140,7 +216,7 @@ class Command(BaseCommand):
         **_,
     ):
         shipment = ship_order(
-            find_order(order_number),
+            find_order(order_number, store=store),
             carrier_code=carrier,
             tracking_number=tracking,
             service_code=service,
@@ -162,6 +238,10 @@ class Command(BaseCommand):
                 )
             )
 
+    def handle_restore(self, *, order_number, store, **_):
+        order = restore_order(find_order(order_number, store=store, deleted=True), source="cli")
+        self.stdout.write(f"Order {order.order_number} ({order.store.name}) restored.")
+
     def handle_packing_slip(self, *, order_numbers, out, paper, **_):
         from django.core.management import call_command
 
@@ -171,13 +251,4 @@ class Command(BaseCommand):
         try:
             return super().execute(*args, **options)
         except OrderActionError as exc:
-            raise CommandError(str(exc)) from exc
-
-
-def find_order(order_number: str) -> Order:
-    matches = list(Order.objects.filter(order_number=order_number, deleted=False)[:2])
-    if not matches:
-        raise CommandError(f"no order {order_number!r}")
-    if len(matches) > 1:
-        raise CommandError(f"order number {order_number!r} exists in several stores")
-    return matches[0]
+            raise CommandError(refusal(exc)) from exc
