@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -12,10 +13,43 @@ HOME = config.home()
 SECRET_KEY = config.secret_key()
 ENCRYPTION_KEY = config.encryption_key()
 DEBUG = os.environ.get("SHIPDESK_DEBUG", "") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("SHIPDESK_ALLOWED_HOSTS", "*").split(",") if h]
+# The address people reach shipdesk at: links in emails are built from it, never from a
+# request's Host header, which anyone can set.
+SHIPDESK_BASE_URL = os.environ.get("SHIPDESK_BASE_URL", "").strip() or "http://127.0.0.1:8000"
+_base = urlsplit(SHIPDESK_BASE_URL)
+try:
+    _base_ok = (
+        _base.scheme in ("http", "https")
+        and bool(_base.hostname)
+        and "@" not in _base.netloc
+        and _base.port != 0  # reading .port raises ValueError unless it is 0 to 65535
+    )
+except ValueError:
+    _base_ok = False
+if not _base_ok or _base.path not in ("", "/") or _base.query or _base.fragment:
+    raise ImproperlyConfigured(
+        "SHIPDESK_BASE_URL must be a scheme and host, like https://ship.example.com, "
+        f"not {SHIPDESK_BASE_URL!r}"
+    )
+SHIPDESK_BASE_URL = f"{_base.scheme}://{_base.netloc}"
+# Requests for other host names are refused (400): this machine's, the base URL's, and any
+# added in SHIPDESK_ALLOWED_HOSTS.
+_base_host = f"[{_base.hostname}]" if ":" in _base.hostname else _base.hostname
+_more_hosts = [h.strip() for h in os.environ.get("SHIPDESK_ALLOWED_HOSTS", "").split(",")]
+ALLOWED_HOSTS = list(
+    dict.fromkeys(h for h in ["localhost", "127.0.0.1", "[::1]", _base_host, *_more_hosts] if h)
+)
 CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("SHIPDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+    SHIPDESK_BASE_URL,
+    *(o for o in os.environ.get("SHIPDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o),
 ]
+# Behind HTTPS, cookies travel only over HTTPS and browsers are told to stay on it (HSTS).
+# TLS usually ends at a proxy: uvicorn takes the scheme from the X-Forwarded-Proto of the
+# proxies it trusts (FORWARDED_ALLOW_IPS), so SECURE_PROXY_SSL_HEADER is not needed (and set,
+# it would trust that header from anyone who can reach shipdesk directly).
+_https = _base.scheme == "https"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _https
+SECURE_HSTS_SECONDS = int(os.environ.get("SHIPDESK_HSTS_SECONDS", "31536000")) if _https else 0
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "shipdesk.core.middleware.freeze_after_first_request",
     "django.middleware.security.SecurityMiddleware",
+    "shipdesk.core.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -112,8 +147,13 @@ HUEY["consumer"] = {
 }
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every sign-in (web, admin) goes through the failed sign-in lockout.
+AUTHENTICATION_BACKENDS = ["shipdesk.web.backends.LockoutBackend"]
 LOGIN_URL = "/login/"
 
 LANGUAGE_CODE = "en"
@@ -169,7 +209,6 @@ SHIPDESK_API_MAX_BODY_BYTES = int(
     _bounded("SHIPDESK_API_MAX_BODY_BYTES", 1024 * 1024, 1024, 2_621_440)
 )
 
-
 # Email: SMTP from SHIPDESK_EMAIL_URL; without it, emails are kept in the local outbox page.
 _email = config.email_settings()
 SHIPDESK_EMAIL_CONFIGURED = bool(_email)
@@ -181,8 +220,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"debug_off": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Django prints its own errors only with DEBUG; this prints them the rest of the time.
+        "django_errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": "ERROR",
+            "filters": ["debug_off"],
+        },
+    },
     "loggers": {
-        "shipdesk": {"handlers": ["console"], "level": os.environ.get("SHIPDESK_LOG_LEVEL", "INFO")}
+        "shipdesk": {
+            "handlers": ["console"],
+            "level": os.environ.get("SHIPDESK_LOG_LEVEL", "INFO"),
+        },
+        # A page's 500 with its traceback; a refused Host header.
+        "django.request": {"handlers": ["django_errors"]},
+        "django.security": {"handlers": ["django_errors"]},
     },
 }

@@ -116,16 +116,21 @@ def test_failures_spread_beyond_the_window_do_not_lock():
     assert (late.failures, late.locked_until) == (1, None)
 
 
-def test_password_reset_by_email(client, shipper, mailoutbox):
-    client.post("/password-reset/", {"email": "sam@example.com"})
-    [email] = mailoutbox
-    link = re.search(r"http://testserver(/password-reset/\S+/)", email.body).group(1)
+def reset_password(client, mailoutbox, email: str, new_password: str):
+    """Ask for a reset link, follow it, choose a password: (the email, the last answer)."""
+    client.post("/password-reset/", {"email": email})
+    [sent] = mailoutbox
+    # The link comes from SHIPDESK_BASE_URL, not from the request's host (testserver).
+    link = re.search(r"http://127\.0\.0\.1:8000(/password-reset/\S+/)", sent.body).group(1)
     form = client.get(link, follow=True)
-
     response = client.post(
-        form.redirect_chain[-1][0],
-        {"new_password1": "brand-new-pass-42", "new_password2": "brand-new-pass-42"},
+        form.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
     )
+    return sent, response
+
+
+def test_password_reset_by_email(client, shipper, mailoutbox):
+    email, response = reset_password(client, mailoutbox, "sam@example.com", "brand-new-pass-42")
 
     assert email.subject == "Reset your shipdesk password"
     assert email.to == ["sam@example.com"]

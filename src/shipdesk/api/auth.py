@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 
+from ninja.errors import HttpError
 from ninja.security import HttpBasicAuth
 
 from shipdesk.api import ratelimit
 from shipdesk.api.keys import check_key
+from shipdesk.web import throttle
 
 
 class RateLimited(Exception):
@@ -40,9 +42,22 @@ class ApiKeyAuth(HttpBasicAuth):
         return self.authenticate(request, key, secret)
 
     def authenticate(self, request, username: str, password: str):
+        # The sign-in lockout, per key and address: wrong secrets are failed sign-ins too.
+        name, ip = f"api key {username}", throttle.client_ip(request)
+        counted = throttle.failures(name, ip)
+        until = throttle.lock_end(counted)
+        if until is not None:
+            raise HttpError(
+                429,
+                "too many failed sign-ins with this API key from your address; "
+                f"try again in {throttle.minutes_left(until)} minutes",
+            )
         api_key = check_key(username, password)
         if api_key is None:
+            throttle.record_failure(name, ip)
             return None
+        if counted is not None:  # no write on the usual request, which has nothing counted
+            throttle.clear(name, ip)
         request.user = api_key.user
         limit = ratelimit.hit(api_key.pk)
         request.rate_limit = limit

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from shipdesk.backmarket.models import Address, Order, OrderLine
 
@@ -211,6 +212,17 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def http_url(value) -> str:
+    """The address if it is http(s), else "": a `javascript:` link from outside is never kept,
+    since the UI and emails make such addresses clickable."""
+    text = _text(value)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
 def has_shipping_address(order: Order) -> bool:
     """Back Market orders without street, city, postal code and country cannot be shipped."""
     a = order.shipping_address
@@ -338,6 +350,6 @@ def map_order(order: Order) -> OrderData:
         shipping_amount=order.shipping_price or Decimal("0"),
         country_code=_text(order.country_code),
         is_backship=bool(order.is_backship),
-        delivery_note_url=_text(order.delivery_note),
+        delivery_note_url=http_url(order.delivery_note),
         items=[map_line(line) for line in order.orderlines],
     )

@@ -1,13 +1,23 @@
 """The local outbox: emails kept instead of sent when no SMTP server is configured (staff)."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.decorators import login_required, user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from shipdesk.notifications.models import OutboxEmail
 
-staff_required = user_passes_test(lambda u: u.is_active and u.is_staff)
+
+def _admin(user) -> bool:
+    """Signed-in non-admins get the 403 page: the login page would send them straight back."""
+    if not user.is_staff:
+        raise PermissionDenied("admins only")
+    return True
+
+
+def staff_required(view):
+    return login_required(user_passes_test(_admin)(view))
 
 
 @staff_required

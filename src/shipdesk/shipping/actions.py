@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from shipdesk.api.webhooks import shipments_created
 from shipdesk.backmarket import BackMarketError
+from shipdesk.backmarket.mapping import http_url
 from shipdesk.notifications.emails import queue_shipment_confirmation
 from shipdesk.orders.actions import (
     OrderActionError,
@@ -206,7 +207,7 @@ def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
             _("Back Market has no BackShip label for order %(number)s yet; try again shortly")
             % {"number": order.order_number}
         )
-    return delivery.trackingNumber, delivery.trackingUrl, delivery.labelUrl
+    return delivery.trackingNumber, http_url(delivery.trackingUrl), http_url(delivery.labelUrl)
 
 
 def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shipment:

@@ -6,13 +6,14 @@ import re
 import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shipdesk.orders.models import Product, Tag
@@ -61,39 +62,60 @@ def hex_colour(value: str) -> str:
     return value.lower()
 
 
-def client_ip(request) -> str:
-    """The peer's address (put a proxy's X-Forwarded-For handling in the proxy itself)."""
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
+THROTTLED = _(
+    "Too many failed sign-ins for this user from your address. Try again in %(minutes)s minutes."
+)
+
+
+def refuse_while_locked(username: str, request) -> None:
+    """Say how long to wait, rather than "wrong password", while the sign-in lockout holds.
+
+    The lockout itself is in the authentication backend (shipdesk.web.backends), so it holds
+    for every way of signing in; this only words the refusal.
+    """
+    until = throttle.locked_until(username, throttle.client_ip(request))
+    if until is not None:
+        raise forms.ValidationError(
+            THROTTLED, code="throttled", params={"minutes": throttle.minutes_left(until)}
+        )
 
 
 class LoginForm(AuthenticationForm):
     """Django's sign-in, refused for a while after repeated failures from one address."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": _(
-            "Too many failed sign-ins for this user from your address. "
-            "Try again in %(minutes)s minutes."
-        ),
-    }
-
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        until = throttle.locked_until(username, ip)
-        if until is not None:
-            minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-            raise forms.ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"minutes": minutes}
-            )
+        refuse_while_locked(self.cleaned_data.get("username") or "", self.request)
+        return super().clean()
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's, with the old password under the sign-in lockout: a session left open on a
+    shared computer must not let anyone try passwords without limit."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        username, ip = self.user.get_username(), throttle.client_ip(self.request)
+        refuse_while_locked(username, self.request)
         try:
-            cleaned = super().clean()
+            old_password = super().clean_old_password()
         except forms.ValidationError:
-            if self.cleaned_data.get("password"):
-                throttle.record_failure(username, ip)
+            throttle.record_failure(username, ip)
             raise
         throttle.clear(username, ip)
-        return cleaned
+        return old_password
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, with the link built from SHIPDESK_BASE_URL, never from the request's Host."""
+
+    def save(self, **kwargs):
+        base = urlsplit(settings.SHIPDESK_BASE_URL)
+        return super().save(
+            **{**kwargs, "domain_override": base.netloc, "use_https": base.scheme == "https"}
+        )
 
 
 def _time_zones() -> list[tuple[str, str]]:
@@ -437,7 +459,11 @@ class UserCreateForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("password"):
             try:
-                validate_password(cleaned["password"])
+                # An unsaved user: the password must not look like the name or email either.
+                user = get_user_model()(
+                    username=cleaned.get("username", ""), email=cleaned.get("email", "")
+                )
+                validate_password(cleaned["password"], user)
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils import formats, translation
 
+from shipdesk.backmarket.mapping import http_url
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.models import Store
 
@@ -38,6 +39,13 @@ def money(value, currency: str = "EUR") -> str:
     if number.startswith("-"):
         return f"-{symbol}{number[1:]}"
     return f"{symbol}{number}"
+
+
+@register.filter
+def safe_url(value) -> str:
+    """For every href built from stored data: the address if it is http(s), else "" (a
+    `javascript:` link saved before addresses were checked must not become clickable)."""
+    return http_url(value)
 
 
 @register.filter

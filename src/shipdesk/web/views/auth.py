@@ -9,8 +9,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shipdesk.web import throttle
 from shipdesk.web.access import preference_for, shipper_required
-from shipdesk.web.forms import LoginForm, PreferenceForm
+from shipdesk.web.forms import LoginForm, PasswordChangeForm, PasswordResetForm, PreferenceForm
 from shipdesk.web.models import UserPreference
 
 
@@ -26,7 +27,11 @@ def _remember_language(response, language: str):
     """LocaleMiddleware reads this cookie, so pages before sign-in follow the preference too."""
     if language:
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax"
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
         )
     else:
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
@@ -52,10 +57,24 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "web/auth/password_reset.html"
     email_template_name = "web/auth/password_reset_email.txt"
     subject_template_name = "web/auth/password_reset_subject.txt"
     success_url = reverse_lazy("web:password_reset_done")
+
+    def form_valid(self, form):
+        until = throttle.password_reset_refused_until(
+            form.cleaned_data["email"], throttle.client_ip(self.request)
+        )
+        if until is not None:
+            form.add_error(
+                None,
+                _("Too many password reset requests. Try again in %(minutes)s minutes.")
+                % {"minutes": throttle.minutes_left(until)},
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -71,13 +90,18 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "web/auth/password_reset_complete.html"
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "web/auth/password_change.html"
+    success_url = reverse_lazy("web:preferences")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 @shipper_required
 def password_change(request):
-    view = auth_views.PasswordChangeView.as_view(
-        template_name="web/auth/password_change.html",
-        success_url=reverse_lazy("web:preferences"),
-    )
-    response = view(request)
+    response = PasswordChangeView.as_view()(request)
     if request.method == "POST" and response.status_code == 302:
         messages.success(request, _("Your password was changed."))
     return response

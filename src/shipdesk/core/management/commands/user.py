@@ -1,4 +1,6 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -21,6 +23,10 @@ class Command(BaseCommand):
         users = get_user_model().objects
         if users.filter(username=username).exists():
             raise CommandError(f"user {username!r} already exists")
+        try:
+            validate_password(password, users.model(username=username, email=email))
+        except ValidationError as exc:
+            raise CommandError(f"password refused: {' '.join(exc.messages)}") from exc
         if admin:
             users.create_superuser(username, email, password)
         else:
