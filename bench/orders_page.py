@@ -119,7 +119,7 @@ def build(count: int) -> dict:
     rng = random.Random(7)
     stores = [Store(name=f"Store {i}", region="eu", country_code="fr-fr") for i in (1, 2)]
     for store in stores:
-        store.token = "bench-token"
+        store.token = f"bench-token-{store.name}"  # one store per Back Market account
         store.save()
     recent_weights = [w for *_, w, _older in STATUSES]
     older_weights = [w for *_, w in STATUSES]

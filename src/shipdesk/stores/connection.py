@@ -1,14 +1,39 @@
-"""Connecting a store to Back Market: clients, token checks, token replacement."""
+"""Connecting a store to Back Market: clients, token checks, token replacement, removal."""
 
 from __future__ import annotations
 
 import hashlib
+import socket
+import ssl
+from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from shipdesk.backmarket import BackMarketClient
-from shipdesk.stores.models import Store
+from shipdesk.backmarket import BackMarketClient, BackMarketError, RetryPolicy
+from shipdesk.stores.models import (
+    AWAITING_PAYMENT,
+    AWAITING_SHIPMENT,
+    ON_HOLD,
+    Store,
+    account_fingerprint,
+)
+
+# A person waits for the token check: one retry, not the background jobs' minute of them.
+CHECK_RETRY = RetryPolicy(max_attempts=2, budget_s=5.0)
+
+
+class StoreRefused(Exception):
+    """The store cannot be connected, changed or removed; the message says why.
+
+    `field` names the form field at fault (name, token, base_url), when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def _pacer():
@@ -50,36 +75,201 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:8]
 
 
+def check_base_url(base_url: str) -> str:
+    """The base URL as given (stripped), or StoreRefused: an http(s) URL with a host."""
+    base_url = (base_url or "").strip()
+    if not base_url:
+        return ""
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise StoreRefused(
+            _(
+                "the server address %(url)r is not an http:// or https:// address with a host "
+                "name (e.g. http://127.0.0.1:8765)"
+            )
+            % {"url": base_url},
+            field="base_url",
+        )
+    return base_url
+
+
+def _refuse_connected_twice(fingerprint: str, *, other_than: Store | None = None) -> None:
+    same = Store.objects.filter(account_fingerprint=fingerprint)
+    if other_than is not None:
+        same = same.exclude(pk=other_than.pk)
+    existing = same.first()
+    if existing is not None:
+        raise StoreRefused(
+            _(
+                "this token is already connected as store %(id)s (%(name)s): one Back Market "
+                "account is one store, or every order would be imported twice"
+            )
+            % {"id": existing.pk, "name": existing.name},
+            field="token",
+        )
+
+
+def _name_in_use(name: str) -> StoreRefused:
+    return StoreRefused(_("a store named %(name)r already exists") % {"name": name}, field="name")
+
+
+def _checked_token(token: str) -> str:
+    token = (token or "").strip()
+    if not token:
+        raise StoreRefused(_("the token is empty"), field="token")
+    return token
+
+
+def unreachable_reason(exc: BackMarketError) -> str | None:
+    """Why the server could not be reached at all, or None when it answered something."""
+    if exc.status is not None:
+        return None
+    cause = exc.__cause__
+    if not isinstance(cause, httpx.TransportError):
+        return None
+    seen = cause
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return _("the name does not resolve")
+        if isinstance(seen, ConnectionRefusedError):
+            return _("the connection was refused (is the address and port right?)")
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return _("its TLS certificate is not valid (%(reason)s)") % {
+                "reason": seen.verify_message or seen
+            }
+        if isinstance(seen, ssl.SSLError):
+            return _("the TLS handshake failed")
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(cause, httpx.TimeoutException):
+        return _("no answer in time")
+    return str(cause) or type(cause).__name__
+
+
+def unreachable_message(exc: BackMarketError, server: str) -> str | None:
+    """ "could not reach 'host': why" for a network failure; None when the server answered."""
+    reason = unreachable_reason(exc)
+    if reason is None:
+        return None
+    host = urlsplit(exc.url or server).hostname or server
+    return _("could not reach %(host)r: %(reason)s") % {"host": host, "reason": reason}
+
+
 def connect_store(
     *, name: str, region: str, token: str, base_url: str = "", country_code: str = "fr-fr", **fields
 ) -> Store:
     """Check the token against Back Market with one request, then save the store.
 
-    Raises the connector's error (TokenRejected, Forbidden, ...) and saves nothing when
-    Back Market refuses the token.
+    Refused (StoreRefused) for a bad server address, a name in use, or a token already
+    connected as another store. Raises the connector's error (TokenRejected, Forbidden, a
+    TransientError when the server cannot be reached...) and saves nothing when Back
+    Market refuses the token.
     """
-    token = token.strip()
-    with make_client(
-        token=token, region=region, base_url=base_url, country_code=country_code
-    ) as client:
-        client.check_token()
+    name = (name or "").strip()
+    base_url = check_base_url(base_url)
+    token = _checked_token(token)
+    if not name:
+        raise StoreRefused(_("the store needs a name"), field="name")
+    if Store.objects.filter(name=name).exists():
+        raise _name_in_use(name)
     store = Store(name=name, region=region, base_url=base_url, country_code=country_code, **fields)
     store.token = token
-    store.full_clean(exclude=["token_encrypted"])
-    store.save()
+    _refuse_connected_twice(store.account_fingerprint)
+    with make_client(
+        token=token,
+        region=region,
+        base_url=base_url,
+        country_code=country_code,
+        retry=CHECK_RETRY,
+    ) as client:
+        client.check_token()
+    store.full_clean(exclude=["token_encrypted"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            store.save()
+    except IntegrityError:
+        # Someone connected the same account, or a store of that name, in the meantime.
+        _refuse_connected_twice(store.account_fingerprint)
+        raise _name_in_use(name) from None
     return store
 
 
 def replace_token(store: Store, token: str) -> Store:
-    """Replace an expired or revoked token in place: orders, settings and the import cursor stay."""
-    token = token.strip()
+    """Replace an expired or revoked token in place: orders, settings and the import cursor stay.
+
+    Refused (StoreRefused) when the new token is another store's.
+    """
+    token = _checked_token(token)
+    check_base_url(store.base_url)
+    _refuse_connected_twice(account_fingerprint(store.server, token), other_than=store)
     with make_client(
-        token=token, region=store.region, base_url=store.base_url, country_code=store.country_code
+        token=token,
+        region=store.region,
+        base_url=store.base_url,
+        country_code=store.country_code,
+        retry=CHECK_RETRY,
     ) as client:
         client.check_token()
     with transaction.atomic():
         store.token = token
         store.health = Store.Health.OK
         store.last_error = ""
-        store.save(update_fields=["token_encrypted", "health", "last_error", "modified_at"])
+        store.save(
+            update_fields=[
+                "token_encrypted",
+                "account_fingerprint",
+                "health",
+                "last_error",
+                "modified_at",
+            ]
+        )
     return store
+
+
+def removal_blocker(store: Store) -> str | None:
+    """Why removing the store would lose work (orders to ship, shipments not reported to
+    Back Market), or None."""
+    from shipdesk.sync.models import Notification
+
+    open_orders = store.orders.filter(status__in=(AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD))
+    unsent = Notification.objects.filter(order__store=store).exclude(
+        status=Notification.Status.SENT
+    )
+    open_count, unsent_count = open_orders.count(), unsent.count()
+    if not (open_count or unsent_count):
+        return None
+    return _(
+        "store %(name)s has %(open)s order(s) still to ship and %(unsent)s shipment(s) not "
+        "reported to Back Market; removing it loses them"
+    ) % {"name": store.name, "open": open_count, "unsent": unsent_count}
+
+
+def remove_store(store: Store, *, force: bool = False) -> dict:
+    """Delete a store with its orders, shipments, history and import records.
+
+    Refused (see removal_blocker) unless `force`. Back Market is not told: the token stays
+    valid there. Returns how many orders and shipments went.
+    """
+    from shipdesk.orders.models import Address
+    from shipdesk.shipping.models import Shipment
+
+    with transaction.atomic():
+        store = Store.objects.select_for_update().get(pk=store.pk)
+        blocker = None if force else removal_blocker(store)
+        if blocker:
+            raise StoreRefused(blocker)
+        orders = store.orders.all()
+        shipments = Shipment.objects.filter(order__store=store)
+        counts = {"orders": orders.count(), "shipments": shipments.count()}
+        addresses = sorted(
+            {pk for pair in orders.values_list("ship_to_id", "bill_to_id") for pk in pair}
+        )
+        shipments.delete()  # they protect their orders
+        orders.delete()
+        for start in range(0, len(addresses), 500):  # within SQLite's limit on parameters
+            Address.objects.filter(pk__in=addresses[start : start + 500]).delete()
+        store.delete()
+    return counts

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
+from shipdesk.backmarket.client import REGION_HOSTS
 from shipdesk.core import crypto
 
 REGIONS = [("eu", "Europe (incl. UK)"), ("us", "United States"), ("ap", "Asia-Pacific")]
@@ -70,6 +74,26 @@ def validate_status_mapping(mapping: dict) -> dict:
     return result
 
 
+def server_url(region: str, base_url: str = "") -> str:
+    """The Back Market server a store talks to: its base URL, else its region's host."""
+    parts = urlsplit((base_url or REGION_HOSTS.get(region, "")).strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
+
+
+def account_fingerprint(server: str, token: str) -> str:
+    """Names one Back Market account (a token on a server) without revealing the token.
+
+    HMAC-SHA256 keyed with the encryption key that already protects the tokens at rest:
+    nobody without it can test a guessed token against the database.
+    """
+    return salted_hmac(
+        "shipdesk.stores.account",
+        f"{server}\n{token.strip()}",
+        secret=settings.ENCRYPTION_KEY,
+        algorithm="sha256",
+    ).hexdigest()
+
+
 class Store(models.Model):
     class Health(models.TextChoices):
         OK = "ok", "OK"
@@ -84,6 +108,9 @@ class Store(models.Model):
     )
     country_code = models.CharField(max_length=5, default="fr-fr")
     token_encrypted = models.TextField(editable=False)
+    # One store per Back Market account: see account_fingerprint. Empty only for a store
+    # whose token was already connected as another store before this was checked.
+    account_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     status_mapping = models.JSONField(default=default_status_mapping)
     import_interval = models.DurationField(default=timedelta(minutes=2))
     first_import_days = models.PositiveIntegerField(default=30)
@@ -123,9 +150,20 @@ class Store(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_fingerprint"],
+                condition=~models.Q(account_fingerprint=""),
+                name="one_store_per_account",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def server(self) -> str:
+        return server_url(self.region, self.base_url)
 
     @property
     def token(self) -> str:
@@ -133,7 +171,9 @@ class Store(models.Model):
 
     @token.setter
     def token(self, value: str) -> None:
+        """Set the region and base URL first: the account fingerprint depends on them."""
         self.token_encrypted = crypto.encrypt(value.strip())
+        self.account_fingerprint = account_fingerprint(self.server, value)
 
     def record_failure(self, health: str, message: str, *, at=None, **fields) -> None:
         """Flag the store's health, unless its token was replaced since this instance read it:

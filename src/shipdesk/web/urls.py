@@ -41,6 +41,7 @@ urlpatterns = [
     path("orders/", orders.order_list_view, name="orders"),
     path("orders/bulk/", orders.order_bulk, name="orders_bulk"),
     path("orders/packing-slips.pdf", orders.packing_slips, name="packing_slips"),
+    path("orders/deleted/", orders.deleted_orders, name="deleted_orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order"),
     path("orders/<int:pk>/accept/", orders.order_accept, name="order_accept"),
     path("orders/<int:pk>/hold/", orders.order_hold, name="order_hold"),
@@ -59,6 +60,7 @@ urlpatterns = [
         name="unit_identifier",
     ),
     path("orders/<int:pk>/ship/", orders.order_ship, name="order_ship"),
+    path("orders/<int:pk>/restore/", orders.order_restore, name="order_restore"),
     path("orders/<int:pk>/packing-slip.pdf", orders.packing_slip, name="packing_slip"),
     # Shipping
     path("ship/batch/", shipping.batch_ship, name="batch_ship"),

@@ -7,7 +7,8 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.orders import actions
-from shipdesk.orders.actions import OrderActionError, identifier_needs
+from shipdesk.orders.actions import DuplicateIdentifier, OrderActionError, identifier_needs
 from shipdesk.orders.imei import normalise_imei
-from shipdesk.orders.models import ItemUnit, Order, OrderItem, Tag
+from shipdesk.orders.models import ItemUnit, Order, OrderEvent, OrderItem, Tag
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import AWAITING_SHIPMENT, Store
 from shipdesk.sync import outbox
 from shipdesk.sync.models import Notification, NotificationAttempt
 from shipdesk.web import labels, order_list
-from shipdesk.web.access import shipper_required
+from shipdesk.web.access import admin_required, shipper_required
 from shipdesk.web.forms import ShipForm
 from shipdesk.web.views.shipping import ship_defaults, ship_one
 
@@ -316,7 +317,7 @@ def unit_identifier(request, pk: int, unit_pk: int):
     order = _get_order(pk)
     unit = get_object_or_404(ItemUnit.objects.select_related("item"), pk=unit_pk, item__order=order)
     value = request.POST.get("value", "").strip()
-    error = ""
+    error, duplicate = "", False
     if value:
         kind = {"imei": value} if normalise_imei(value).isdigit() else {"serial_number": value}
         try:
@@ -329,7 +330,8 @@ def unit_identifier(request, pk: int, unit_pk: int):
                 **kind,
             )
         except OrderActionError as exc:
-            error = str(exc)
+            # The page's override for a reused value is its "Use it anyway" button.
+            error, duplicate = str(exc), isinstance(exc, DuplicateIdentifier)
     if request.headers.get("HX-Request"):
         return render(
             request,
@@ -339,6 +341,7 @@ def unit_identifier(request, pk: int, unit_pk: int):
                 "item": unit.item,
                 "unit": unit,
                 "error": error,
+                "duplicate": duplicate,
                 "value": value,
                 "missing": actions.missing_identifiers(order),
                 "refresh_missing": order.status == AWAITING_SHIPMENT,
@@ -438,3 +441,41 @@ def packing_slips(request):
     if not orders:
         return HttpResponseBadRequest(_("Select at least one order."))
     return _packing_slips(request, orders)
+
+
+@require_GET
+@admin_required
+def deleted_orders(request):
+    """Orders deleted through the API or the UI, newest deletion first, to restore."""
+    deletion = OrderEvent.objects.filter(order=OuterRef("pk"), kind="deleted").order_by("-at")
+    deleted = (
+        Order.objects.filter(deleted=True)
+        .annotate(deleted_at=Subquery(deletion.values("at")[:1]))
+        .select_related("store", "ship_to")
+        .order_by(F("deleted_at").desc(nulls_last=True), "-id")
+    )
+    return render(
+        request,
+        "web/orders/deleted.html",
+        {
+            "page": Paginator(deleted, 50).get_page(request.GET.get("page")),
+            "status_labels": labels.STATUS,
+        },
+    )
+
+
+@require_POST
+@admin_required
+def order_restore(request, pk: int):
+    order = get_object_or_404(Order, pk=pk)
+    try:
+        actions.restore_order(order, user=request.user)
+    except OrderActionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Order %(number)s restored: it is back in the order lists.")
+            % {"number": order.order_number},
+        )
+    return redirect("web:deleted_orders")

@@ -6,12 +6,19 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.backmarket import BackMarketError, Forbidden, TokenRejected
-from shipdesk.stores.connection import connect_store, replace_token, token_fingerprint
-from shipdesk.stores.models import Store, validate_status_mapping
+from shipdesk.stores.connection import (
+    StoreRefused,
+    connect_store,
+    replace_token,
+    token_fingerprint,
+    unreachable_message,
+)
+from shipdesk.stores.models import Store, server_url, validate_status_mapping
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
 from shipdesk.web import labels
 from shipdesk.web.access import admin_required, shipper_required
@@ -25,8 +32,12 @@ from shipdesk.web.forms import (
 )
 
 
-def describe_error(exc: BackMarketError) -> str:
-    """What Back Market said about a token, for a person (the token itself never appears)."""
+def describe_error(exc: BackMarketError, server: str = "") -> str:
+    """What Back Market said about a token, for a person (the token itself never appears);
+    or that its server could not be reached at all, and why."""
+    unreachable = unreachable_message(exc, server)
+    if unreachable is not None:
+        return capfirst(unreachable) + "."
     if isinstance(exc, TokenRejected):
         return _(
             "Back Market rejected this token (401). Copy it again from the Back Office "
@@ -70,8 +81,11 @@ def store_connect(request):
                 country_code=data["country_code"],
                 first_import_days=data["first_import_days"],
             )
+        except StoreRefused as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, capfirst(str(exc)))
         except BackMarketError as exc:
-            form.add_error("token", describe_error(exc))
+            server = server_url(data["region"], data["base_url"] or "")
+            form.add_error("token", describe_error(exc, server))
         else:
             messages.success(
                 request,
@@ -131,8 +145,10 @@ def store_token(request, pk: int):
     if form.is_valid():
         try:
             replace_token(store, form.cleaned_data["token"])
+        except StoreRefused as exc:
+            form.add_error("token", capfirst(str(exc)))
         except BackMarketError as exc:
-            form.add_error("token", describe_error(exc))
+            form.add_error("token", describe_error(exc, store.server))
         else:
             messages.success(
                 request,
