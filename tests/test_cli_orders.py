@@ -2,15 +2,14 @@
 stores, deleted orders, times in the configured zone, help texts."""
 
 from datetime import UTC, datetime
-from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from shipdesk.orders.actions import delete_order
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent
 
+from .commands import refusal, run
 from .web.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
@@ -19,18 +18,6 @@ IMEI = "356938035643809"
 OTHER_IMEI = "490154203237518"
 THIRD_IMEI = "353918057421477"
 SKU = "IP13-128-BLK"
-
-
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
-def refusal(*args) -> str:
-    with pytest.raises(CommandError) as refused:
-        run(*args)
-    return str(refused.value)
 
 
 def imeis(order) -> list[str]:

@@ -8,11 +8,9 @@ import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
-from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -23,6 +21,7 @@ from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import StoreRefused, connect_store, replace_token
 from shipdesk.stores.models import Store, account_fingerprint
 
+from ..commands import refusal, run
 from ..web.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
@@ -35,18 +34,6 @@ NO_SCHEME = (
     "the server address '127.0.0.1:8110' is not an http:// or https:// address with a host "
     "name (e.g. http://127.0.0.1:8765)"
 )
-
-
-def run(*args) -> str:
-    out = StringIO()
-    call_command(*args, stdout=out, stderr=StringIO())
-    return out.getvalue()
-
-
-def refusal(*args) -> str:
-    with pytest.raises(CommandError) as refused:
-        run(*args)
-    return str(refused.value)
 
 
 def add(name, token, base_url, *more) -> list[str]:

@@ -675,27 +675,35 @@ def set_tags(order: Order, tags: list[Tag], *, user=None, source: str = "user") 
 def delete_order(order: Order, *, user=None, source: str = "user") -> Order:
     """Hide the order from lists (soft delete); imports keep updating it; restore_order
     brings it back."""
-    with transaction.atomic():
-        lock(order)
-        if order.deleted:
-            raise OrderActionError(
-                _("order %(number)s is already deleted") % {"number": order.order_number}
-            )
-        order.deleted = True
-        order.save(update_fields=["deleted", "modified_at"])
-        record(order, "deleted", "Deleted (hidden from order lists).", source=source, user=user)
-    return order
+    return _set_deleted(
+        order,
+        True,
+        refusal=_("order %(number)s is already deleted"),
+        event=("deleted", "Deleted (hidden from order lists)."),
+        user=user,
+        source=source,
+    )
 
 
 def restore_order(order: Order, *, user=None, source: str = "user") -> Order:
     """Bring a deleted order back into the lists, as it is now (imports kept it current)."""
+    return _set_deleted(
+        order,
+        False,
+        refusal=_("order %(number)s is not deleted"),
+        event=("restored", "Restored (back in the order lists)."),
+        user=user,
+        source=source,
+    )
+
+
+def _set_deleted(order: Order, deleted: bool, *, refusal: str, event, user, source) -> Order:
     with transaction.atomic():
         lock(order)
-        if not order.deleted:
-            raise OrderActionError(
-                _("order %(number)s is not deleted") % {"number": order.order_number}
-            )
-        order.deleted = False
+        if order.deleted == deleted:
+            raise OrderActionError(refusal % {"number": order.order_number})
+        order.deleted = deleted
         order.save(update_fields=["deleted", "modified_at"])
-        record(order, "restored", "Restored (back in the order lists).", source=source, user=user)
+        kind, message = event
+        record(order, kind, message, source=source, user=user)
     return order
