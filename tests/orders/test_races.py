@@ -138,7 +138,7 @@ def test_two_accepts_at_once_send_one_acceptance_to_back_market(store, sandbox):
     order = one_line_to_accept(store)
     clients = [client_for(store), client_for(store)]
     for client in clients:
-        client.accept_line = waiting_for_the_other(client.accept_line, parties=2)
+        client.accept_line = waiting_for_the_other(client.accept_line)
     first, second = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
 
     try:
@@ -158,6 +158,32 @@ def test_two_accepts_at_once_send_one_acceptance_to_back_market(store, sandbox):
     order.refresh_from_db()
     assert (order.awaiting_acceptance, order.items.get().channel_state) == (False, 2)
     assert order.events.filter(kind="accepted").count() == 1
+
+
+def test_two_cancels_of_one_line_at_once_send_one_cancellation(store, sandbox):
+    """The window: the Back Market client's `cancel_line`, as for accepts."""
+    order = one_line_to_accept(store)
+    sku = order.items.get().sku
+    clients = [client_for(store), client_for(store)]
+    for client in clients:
+        client.cancel_line = waiting_for_the_other(client.cancel_line)
+    first, second = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
+
+    try:
+        results = race(
+            lambda: actions.cancel_line(first, sku=sku, client=clients[0]),
+            lambda: actions.cancel_line(second, sku=sku, client=clients[1]),
+        )
+    finally:
+        for client in clients:
+            client.close()
+
+    sent = httpx.get(f"{sandbox.url}/_sandbox/updates").json()["updates"]
+    assert [(u["body"]["new_state"], u["status"]) for u in sent] == [(4, 200)]
+    assert refusals(results) == [f"{sku} is already cancelled"]
+    order.refresh_from_db()
+    assert (order.status, order.awaiting_acceptance) == ("cancelled", False)
+    assert order.events.filter(kind="line_cancelled").count() == 1
 
 
 def test_a_line_back_market_refuses_awaits_acceptance_again(store, sandbox):

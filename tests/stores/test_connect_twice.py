@@ -82,6 +82,22 @@ def test_the_fingerprint_is_keyed_and_never_the_token(store, sandbox):
     assert fingerprint != hashlib.sha256(f"{sandbox.url}\nsandbox-token".encode()).hexdigest()
 
 
+def test_the_fingerprint_follows_a_change_of_server(db):
+    store = make_store(base_url="http://127.0.0.1:8765")
+    store.base_url = "http://127.0.0.1:8766"  # the demo's sandbox moved
+    store.save(update_fields=["base_url"])
+
+    with pytest.raises(StoreRefused):
+        connect_store(
+            name="Again", region="eu", token="Refurb Paris-token", base_url="http://127.0.0.1:8766"
+        )
+
+    store.refresh_from_db()
+    assert store.account_fingerprint == account_fingerprint(
+        "http://127.0.0.1:8766", "Refurb Paris-token"
+    )
+
+
 def test_store_add_refuses_a_token_already_connected(store, sandbox):
     message = refusal(*add("FR bis", "sandbox-token", sandbox.url))
 

@@ -523,6 +523,8 @@ def cancel_line(
         item = next((i for i in order.items.all() if i.sku == sku), None)
         if item is None:
             raise OrderActionError(_no_item(order, sku))
+        if item.channel_state in CANCELLED_LINE_STATES:
+            raise OrderActionError(_("%(sku)s is already cancelled") % {"sku": sku})
         if item.channel_state != LINE_AWAITING_ACCEPTANCE:
             raise OrderActionError(
                 _(

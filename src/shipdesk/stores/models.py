@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -160,6 +161,17 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The fingerprint names the token on this server: it follows a change of server.
+        # (A token unreadable with this encryption key must be set again anyway.)
+        fields = kwargs.get("update_fields")
+        if self.account_fingerprint and (fields is None or {"base_url", "region"} & set(fields)):
+            with contextlib.suppress(ValueError):
+                self.account_fingerprint = account_fingerprint(self.server, self.token)
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "account_fingerprint"}
+        super().save(*args, **kwargs)
 
     @property
     def server(self) -> str:
