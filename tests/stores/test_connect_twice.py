@@ -137,6 +137,19 @@ def test_set_token_refuses_another_stores_token(store, sandbox):
     assert other.token == "Refurb Lyon-token"
 
 
+def test_the_store_page_refuses_another_stores_token(admin_client, store, sandbox):
+    other = make_store("Refurb Lyon", base_url=sandbox.url)
+
+    response = admin_client.post(f"/stores/{other.pk}/token/", {"token": "sandbox-token"})
+
+    assert response.status_code == 400
+    assert response.context["token_form"].errors == {
+        "token": [TWICE.format(id=store.pk).replace("this", "This", 1)]
+    }
+    other.refresh_from_db()
+    assert other.token == "Refurb Lyon-token"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_stores_connected_twice_before_the_upgrade_are_named():
     """The upgrade fingerprints existing stores; a second store on one token keeps none."""
