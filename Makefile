@@ -17,8 +17,10 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 # The demo keeps its data in ./var of the checkout (SHIPDESK_HOME overrides it).
+# Other ports than 8000 (web UI) and 8765 (sandbox): `make demo PORT=8001 SANDBOX_PORT=8766`.
 demo: install
-	SHIPDESK_HOME="$${SHIPDESK_HOME:-var}" $(BIN)/shipdesk demo
+	SHIPDESK_HOME="$${SHIPDESK_HOME:-var}" $(BIN)/shipdesk demo \
+		$(if $(PORT),--port $(PORT)) $(if $(SANDBOX_PORT),--sandbox-port $(SANDBOX_PORT))
 
 # Every test, the browser tests included: a Chromium is found, or installed, first.
 test: install lint browser

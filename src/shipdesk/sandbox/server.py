@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from shipdesk.sandbox.state import DEFAULT_TOKEN, SandboxError, SandboxState, parse_date_param
+from shipdesk.sandbox.state import SandboxError, SandboxState, parse_date_param
 
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10
@@ -286,31 +286,12 @@ def create_app(state: SandboxState) -> Starlette:
     return Starlette(routes=routes)
 
 
-def run_sandbox(
-    host: str = "127.0.0.1",
-    port: int = 8765,
-    *,
-    orders: int = 200,
-    seed: int = 0,
-    token: str = DEFAULT_TOKEN,
-    rate_limit: bool = True,
-    fault_rate: float = 0.0,
-    arrival_rate: float = 0.0,
-    throttle_rate: float = 0.0,
-    latency_s: float = 0.0,
-) -> None:
-    """Serve a sandbox until interrupted (blocking)."""
-    state = SandboxState(
-        orders=orders,
-        seed=seed,
-        token=token,
-        rate_limit=rate_limit,
-        fault_rate=fault_rate,
-        arrival_rate=arrival_rate,
-        throttle_rate=throttle_rate,
-        latency_s=latency_s,
-    )
-    uvicorn.run(create_app(state), host=host, port=port, log_level="info", access_log=False)
+def run_sandbox(state: SandboxState, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Serve `state` until SIGINT or SIGTERM (blocking), then close its state file."""
+    try:
+        uvicorn.run(create_app(state), host=host, port=port, log_level="info", access_log=False)
+    finally:
+        state.close()
 
 
 class SandboxServer:
@@ -358,3 +339,4 @@ class SandboxServer:
             self._server.should_exit = True
             self._thread.join(timeout=10)
             self._socket.close()
+        self.state.close()

@@ -3,11 +3,16 @@
 Orders are kept as compact JSON bytes (about half the memory of dicts, and a listing page
 is a join of stored records) next to a small index used for filtering and paging. All methods
 are thread-safe: the server runs in its own thread while tests poke at the state.
+
+With a `state_file`, every change is appended to it as a line of JSON, and a sandbox started
+on the same file carries on where the last one stopped: the same orders in the same states,
+and new orders numbered after them, never reusing a number a store has already imported.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 import time
@@ -16,7 +21,8 @@ from bisect import bisect_left, insort
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from pathlib import Path
+from typing import IO, Any, NamedTuple
 
 from shipdesk.sandbox.generator import (
     FINAL_LINE_STATES,
@@ -78,6 +84,34 @@ class _Meta(NamedTuple):
 
 def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _line(kind: str, raw: bytes) -> bytes:
+    return b'{"%s":%s}\n' % (kind.encode(), raw)
+
+
+def read_state_file(path: Path) -> tuple[dict[int, dict], dict[int, dict]]:
+    """(orders by id, BackShip labels by order id) of a state file; the last line of an id wins.
+
+    A missing file is an empty state. Unreadable lines are skipped: the last one is cut
+    short when the sandbox was killed in the middle of writing it.
+    """
+    orders: dict[int, dict] = {}
+    deliveries: dict[int, dict] = {}
+    try:
+        lines = path.read_bytes().splitlines()
+    except FileNotFoundError:
+        return orders, deliveries
+    for line in lines:
+        try:
+            record = json.loads(line)
+            if "order" in record:
+                orders[int(record["order"]["order_id"])] = record["order"]
+            elif "delivery" in record:
+                deliveries[int(record["delivery"]["orderId"])] = record["delivery"]
+        except (ValueError, TypeError, KeyError):
+            continue
+    return orders, deliveries
 
 
 def order_state(line_states: Iterable[int], current: int) -> int:
@@ -154,6 +188,8 @@ class SandboxState:
     per token (sliding window), then a `rate_limit_block_s` block. `throttle_rate` answers
     that share of requests with the edge's 429 page as well, limit or not (no block follows).
     `latency_s` delays every /ws/ answer: the round trip to Back Market that loopback lacks.
+    `state_file` keeps the orders across restarts (see the module's docstring); `orders`
+    and `seed` only shape the first start on a new file.
     """
 
     def __init__(
@@ -172,6 +208,7 @@ class SandboxState:
         rate_limit_block_s: float = 10.0,
         slow_seconds: tuple[float, float] = (1.0, 2.0),
         latency_s: float = 0.0,
+        state_file: str | Path | None = None,
     ):
         self.seed = seed
         self.token: str | None = token
@@ -207,8 +244,25 @@ class SandboxState:
         # Its own generator: turning 429s on leaves the 5xx and slow draws as they were.
         self._throttle_rng = random.Random(f"throttle:{seed}")
         self._arrival_rng = random.Random(f"arrivals:{seed}")
+        self._journal: IO[bytes] | None = None
 
         now = self.clock()
+        saved, deliveries = read_state_file(Path(state_file)) if state_file else ({}, {})
+        self.resumed = bool(saved)
+        if saved:
+            for order_id in sorted(saved):
+                self._insert(saved[order_id])
+            self._deliveries.update(deliveries)
+            # Other buyers than the last run's new orders had.
+            self._arrival_rng = random.Random(f"arrivals:{seed}:{self._ids[-1]}")
+        else:
+            self._generate(orders, seed, now)
+        if state_file:
+            self._journal = self._rewrite(Path(state_file))
+        self._last_arrival = now
+        self._arrival_credit = 0.0
+
+    def _generate(self, orders: int, seed: int, now: float) -> None:
         for order in iter_orders(orders, seed, datetime.fromtimestamp(now, UTC)):
             self._insert(order)
             if order["is_backship"] and any(
@@ -216,8 +270,35 @@ class SandboxState:
             ):
                 accepted = parse_date(order["date_payment"]) + 1800
                 self._deliveries[order["order_id"]] = backship_delivery(order, min(accepted, now))
-        self._last_arrival = now
-        self._arrival_credit = 0.0
+
+    # --- state file ---------------------------------------------------------------------
+
+    def _rewrite(self, path: Path) -> IO[bytes]:
+        """Write the whole state compactly (one line per record), then append to it."""
+        temporary = path.with_name(path.name + ".tmp")
+        with temporary.open("wb") as out:
+            for order_id in self._ids:
+                out.write(_line("order", self._raw[order_id]))
+            for label in self._deliveries.values():
+                out.write(_line("delivery", _dumps(label)))
+        os.replace(temporary, path)  # a sandbox killed meanwhile leaves the old file whole
+        return path.open("ab")
+
+    def _keep(self, kind: str, raw: bytes) -> None:
+        if self._journal is not None:
+            self._journal.write(_line(kind, raw))
+            self._journal.flush()  # a killed sandbox loses nothing it answered
+
+    def _add_delivery(self, order_id: int, label: dict) -> None:
+        self._deliveries[order_id] = label
+        self._keep("delivery", _dumps(label))
+
+    def close(self) -> None:
+        """Close the state file, if any."""
+        with self._lock:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
 
     # --- storage ------------------------------------------------------------------------
 
@@ -244,6 +325,7 @@ class SandboxState:
         self._raw[order_id] = _dumps(order)
         self._meta[order_id] = meta
         self._queries.clear()
+        self._keep("order", self._raw[order_id])
 
     def _raw_order(self, order_id: int) -> bytes:
         raw = self._raw.get(order_id)
@@ -383,7 +465,7 @@ class SandboxState:
                 if text[key]:
                     lines[0][key] = text[key]
             if new_state == 2 and order["is_backship"] and order_id not in self._deliveries:
-                self._deliveries[order_id] = backship_delivery(order, now)
+                self._add_delivery(order_id, backship_delivery(order, now))
             self._save(order, now)
             return self._raw[order_id]
 

@@ -1,12 +1,19 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from shipdesk.cli import bounded, database_problem
 
 
 class Command(BaseCommand):
     help = "Run background jobs (imports, Back Market notifications). Several may run at once."
 
     def add_arguments(self, parser):
-        parser.add_argument("--threads", type=int, default=None, help="worker threads")
+        parser.add_argument(
+            "--threads",
+            type=bounded(int, 1, 256),
+            default=None,
+            help="worker threads (default: $SHIPDESK_WORKER_THREADS, else 4)",
+        )
         parser.add_argument(
             "--no-scheduler",
             action="store_true",
@@ -14,6 +21,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, threads, no_scheduler, **options):
+        # Checked before consuming: otherwise every job would fail in the log.
+        problem = database_problem()
+        if problem:
+            raise CommandError(problem)
         kwargs = {"workers": threads} if threads else {}
         if no_scheduler:
             kwargs["periodic"] = False
