@@ -70,6 +70,36 @@ def test_serve_and_worker_do_not_start_on_a_database_that_is_not_set_up(tmp_path
     assert result.stderr == "CommandError: " + not_set_up(tmp_path).removeprefix("shipdesk: ")
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "SHIPDESK_EMAIL_URL",
+            "pop3://shop:s3cret@mail.example.com",
+            "SHIPDESK_EMAIL_URL must start with smtp:// or smtps://",
+        ),
+        (
+            "DATABASE_URL",
+            "foo://shop:s3cret@db.example.com/shipdesk",
+            "Scheme 'foo://' is unknown.",
+        ),
+    ],
+    ids=["email", "database"],
+)
+def test_a_bad_setting_is_a_configuration_error_without_its_secret(
+    tmp_path, variable, value, message
+):
+    env = {**environment(tmp_path), variable: value}
+
+    result = subprocess.run(
+        [SHIPDESK, "store", "list"], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"shipdesk: configuration error: {message}")
+    assert result.stderr.count("\n") == 1 and "s3cret" not in result.stderr
+
+
 def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
     """`shipdesk orders show N | head`: the reader leaves before everything is written."""
     process = subprocess.Popen(

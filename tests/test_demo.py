@@ -148,12 +148,15 @@ def ctrl_c(pid: int) -> None:
 def test_the_demo_stops_its_processes_and_frees_its_ports(start_demo, how):
     demo = start_demo()
     kids = demo.children
-    commands = sorted(Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3] for pid in kids)
+    commands = sorted(Path(f"/proc/{pid}/cmdline").read_text().split("\0")[3:] for pid in kids)
     environments = [Path(f"/proc/{pid}/environ").read_bytes().split(b"\0") for pid in kids]
+    banner = demo.stdout()
 
     returncode = demo.stop(how)
 
-    assert commands == [b"sandbox", b"serve", b"worker"]
+    assert [command[0] for command in commands] == ["sandbox", "serve", "worker"]
+    assert commands[0][commands[0].index("--arrival-rate") + 1] == "4.0"
+    assert f"\n  {arrivals(4.0, 15.0)}\n" in banner
     assert all(b"SHIPDESK_WEBHOOKS_ALLOW_PRIVATE=1" in env for env in environments)
     assert returncode == 0
     assert [pid for pid in kids if running(pid)] == []

@@ -53,18 +53,33 @@ def _run(args: list[str]) -> None:
 
         sys.stdout.write(f"shipdesk {version('shipdesk')}\n")
         return
+    _load_settings()
     _Utility(["shipdesk", *args]).execute()
+
+
+class ConfigurationError(Exception):
+    """A variable of the environment (or SHIPDESK_HOME) that shipdesk cannot use."""
+
+
+def _load_settings() -> None:
+    """Read the environment now: a bad value is the user's to fix, not a bug."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - the first access loads shipdesk.settings
+    except (ValueError, OSError, ImproperlyConfigured) as exc:
+        raise ConfigurationError(_first_line(exc)) from exc
 
 
 def _explain(exc: Exception) -> str:
     """One line about an exception that escaped a command."""
-    from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError
 
     if isinstance(exc, DatabaseError):
         return database_problem() or f"database error: {_first_line(exc)}"
-    if isinstance(exc, ImproperlyConfigured):
-        return f"configuration error: {_first_line(exc)}"
+    if isinstance(exc, ConfigurationError):
+        return f"configuration error: {exc}"
     kept = _keep_traceback()
     where = f"the details are in {kept}; " if kept else ""
     return (
