@@ -80,7 +80,12 @@ class Demo:
         self.out, self.err = logs / "demo.out", logs / "demo.err"
         self.home = f"SHIPDESK_HOME={home}".encode()
         env = {**os.environ, "SHIPDESK_HOME": str(home)}
-        for name in ("DATABASE_URL", "REDIS_URL", "SHIPDESK_WEBHOOKS_ALLOW_PRIVATE"):
+        for name in (
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SHIPDESK_WEBHOOKS_ALLOW_PRIVATE",
+            "SHIPDESK_BASE_URL",
+        ):
             env.pop(name, None)
         with self.out.open("w") as out, self.err.open("w") as err:
             self.process = subprocess.Popen(
@@ -158,6 +163,8 @@ def test_the_demo_stops_its_processes_and_frees_its_ports(start_demo, how):
     assert commands[0][commands[0].index("--arrival-rate") + 1] == "4.0"
     assert f"\n  {arrivals(4.0, 15.0)}\n" in banner
     assert all(b"SHIPDESK_WEBHOOKS_ALLOW_PRIVATE=1" in env for env in environments)
+    # Links in emails (password resets) name the port the demo serves, not the default one.
+    assert all(f"SHIPDESK_BASE_URL={demo.url}".encode() in env for env in environments)
     assert returncode == 0
     assert [pid for pid in kids if running(pid)] == []
     assert port_is_free(demo.port) and port_is_free(demo.sandbox_port)

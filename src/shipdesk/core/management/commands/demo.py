@@ -79,6 +79,14 @@ class Command(BaseCommand):
 
     def _run(self, host, port, sandbox_port, orders, arrival_rate, import_every) -> None:
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        address = f"[{host}]" if ":" in host else host
+        self.child_env = {
+            **os.environ,
+            # The demo's webhooks go to 127.0.0.1, which shipdesk refuses by default.
+            "SHIPDESK_WEBHOOKS_ALLOW_PRIVATE": "1",
+            # Links in emails, and the host names served, follow the demo's own address.
+            "SHIPDESK_BASE_URL": os.environ.get("SHIPDESK_BASE_URL") or f"http://{address}:{port}",
+        }
         self._spawn(
             "sandbox",
             *("--port", str(sandbox_port), "--token", SANDBOX_TOKEN),
@@ -117,8 +125,7 @@ class Command(BaseCommand):
     def _spawn(self, role: str, *args: str) -> None:
         self.children[role] = subprocess.Popen(
             [sys.executable, "-m", "shipdesk.cli", role, *args],
-            # The demo's webhooks go to 127.0.0.1, which shipdesk refuses by default.
-            env={**os.environ, "SHIPDESK_WEBHOOKS_ALLOW_PRIVATE": "1"},
+            env=self.child_env,
             stdin=subprocess.DEVNULL,
             process_group=0,  # out of the terminal's reach: the demo stops them itself
         )
