@@ -121,19 +121,25 @@ def test_store_set_mapping_validates(store):
         run("store", "set-mapping", str(store.pk), "3=sent")
 
 
-def test_products_import_csv(tmp_path):
+def test_products_import_csv_all_or_nothing(tmp_path):
     csv = tmp_path / "products.csv"
-    csv.write_text(
+    good = (
         "sku,name,weight_grams,length_cm,width_cm,height_cm,warehouse_location,needs_imei\n"
         "IP13-128-BLK-GOOD,iPhone 13,320,18,10,6,A-01-02,yes\n"
         "APP-USBC-20W,Charger,90,,,,B-07,no\n"
-        ",missing sku,1,,,,,\n"
-        "BAD-W,Bad weight,heavy,,,,,\n"
     )
+    csv.write_text(good + ",missing sku,1,,,,,\nBAD-W,Bad weight,heavy,,,,,\n")
+    errors = StringIO()
 
-    with pytest.raises(CommandError, match="2 rows not imported"):
-        run("products", "import", str(csv))
+    with pytest.raises(CommandError, match=r"^2 wrong line\(s\): nothing imported$"):
+        call_command("products", "import", str(csv), stdout=StringIO(), stderr=errors)
+    assert errors.getvalue() == (
+        "line 4: sku is empty\nline 5: weight_grams: heavy is not a number\n"
+    )
+    assert not Product.objects.exists()
 
+    csv.write_text(good)
+    assert run("products", "import", str(csv)) == "2 created, 0 updated\n"
     phone = Product.objects.get(sku="IP13-128-BLK-GOOD")
     assert (phone.weight_grams, phone.warehouse_location, phone.needs_imei) == (
         320,

@@ -46,23 +46,32 @@ def test_a_product_is_created_and_edited(shipper_client):
     assert "Product IP13-128-BLK saved." in response.content.decode()
 
 
-def test_products_are_imported_from_csv_with_errors_by_line(shipper_client):
+def test_products_are_imported_from_csv_all_or_nothing_with_errors_by_line(shipper_client):
     Product.objects.create(sku="IP13-128-BLK", weight_grams=100)
-    csv = (
+    good = (
         "sku,name,weight_grams,warehouse_location,needs_imei\n"
         "IP13-128-BLK,iPhone 13,174,A-03-2,yes\n"
         "CHG-USBC-20W,Chargeur 20 W,60,C-01-1,no\n"
-        ",nameless,10,,\n"
-        "GS23-256,Galaxy S23,heavy,,\n"
+    )
+    bad = good + ",nameless,10,,\nGS23-256,Galaxy S23,heavy,,\n"
+
+    refused = shipper_client.post(
+        "/products/import/", {"file": SimpleUploadedFile("products.csv", bad.encode())}
+    )
+    nothing = list(Product.objects.values_list("sku", "weight_grams", "needs_imei"))
+    imported = shipper_client.post(
+        "/products/import/",
+        {"file": SimpleUploadedFile("products.csv", good.encode())},
+        follow=True,
     )
 
-    response = shipper_client.post(
-        "/products/import/", {"file": SimpleUploadedFile("products.csv", csv.encode())}
-    )
-
-    html = response.content.decode()
-    assert "1 product(s) created, 1 updated, 2 error(s)." in html
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Nothing imported: correct these lines" in html
     assert "line 4: sku is empty" in html
+    assert "line 5: weight_grams: heavy is not a number" in html
+    assert nothing == [("IP13-128-BLK", 100, None)]
+    assert "1 product(s) created, 1 updated." in imported.content.decode()
     assert list(
         Product.objects.order_by("sku").values_list("sku", "weight_grams", "needs_imei")
     ) == [

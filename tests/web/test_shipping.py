@@ -139,7 +139,7 @@ def test_a_csv_of_tracking_numbers_ships_the_orders_it_names(shipper_client, ord
     assert "Unknown carrier Pigeon." in html
     assert "No order 9999." in html
     assert "order 1004 is already shipped" in html
-    assert "The cost abc is not an amount." in html
+    assert "cost: abc is not a number" in html
 
 
 def test_a_csv_without_the_needed_columns_is_refused(shipper_client, orders):

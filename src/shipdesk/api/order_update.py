@@ -7,8 +7,6 @@ returned it changes nothing.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from shipdesk.api.schemas import CreateOrder, OrderItemIn, WeightIn, parse_date
 from shipdesk.orders import actions
 from shipdesk.orders.actions import OrderActionError, hold, release, set_notes
@@ -16,30 +14,9 @@ from shipdesk.orders.models import Order, OrderItem, Tag
 from shipdesk.shipping.carriers import CARRIERS, get_carrier
 from shipdesk.stores.models import AWAITING_SHIPMENT, ON_HOLD, Warehouse
 
-GRAMS_PER_UNIT = {
-    "grams": Decimal(1),
-    "ounces": Decimal("28.349523125"),
-    "pounds": Decimal("453.59237"),
-}
-CM_PER_UNIT = {"centimeters": Decimal(1), "inches": Decimal("2.54")}
-MAX_GRAMS = 2_000_000_000
-
 
 def grams(weight: WeightIn | None) -> int | None:
-    if weight is None:
-        return None
-    value = int(
-        (Decimal(str(weight.value)) * GRAMS_PER_UNIT[weight.units]).quantize(1, ROUND_HALF_UP)
-    )
-    if value > MAX_GRAMS:
-        raise OrderActionError(f"weight {weight.value} {weight.units} is more than shipdesk stores")
-    return value
-
-
-def centimetres(value: float | None, units: str) -> Decimal | None:
-    if value is None:
-        return None
-    return (Decimal(str(value)) * CM_PER_UNIT[units]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return None if weight is None else weight.grams()
 
 
 def find_item(order: Order, ref: OrderItemIn) -> OrderItem:
@@ -89,13 +66,9 @@ def _order_values(order: Order, body: CreateOrder) -> dict:
         if wanted is None or wanted != order.total_weight_grams:
             values["weight_grams"] = wanted
     if "dimensions" in sent:
-        d = body.dimensions
-        for name, value in (
-            ("length_cm", d and d.length),
-            ("width_cm", d and d.width),
-            ("height_cm", d and d.height),
-        ):
-            values[name] = centimetres(value, d.units) if d else None
+        sides = body.dimensions.centimetres() if body.dimensions else {}
+        for side in ("length", "width", "height"):
+            values[f"{side}_cm"] = sides.get(side)
     options = body.advancedOptions
     if "advancedOptions" in sent and options is not None:
         given = options.model_fields_set

@@ -7,13 +7,19 @@ ShipStation objects, and fields not declared here are accepted and ignored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
-MAX_ID = 2**63 - 1
+from shipdesk.orders import quantities
+
+MAX_ID = quantities.MAX_ID
 # Postgres refuses NUL in text; ShipStation has no use for it either.
 NO_NUL = r"^[^\x00]*$"
 DATE_PATTERN = (
@@ -25,6 +31,18 @@ URL_PATTERN = r"^https?://[^\s\x00]+$"
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Page = Annotated[int, Field(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Field(ge=1, le=500)]
+# Amounts and quantities Back Market owns: checked like any number from outside, then ignored.
+Money = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        le=quantities.MONEY.maximum,
+        allow_inf_nan=False,
+        decimal_places=2,
+        description="Back Market's: checked (0 to 1000000, 2 decimals at most), not changed",
+    ),
+]
+Quantity = Annotated[int, Field(ge=0, le=10_000, description="Back Market's: checked, not changed")]
 DateText = Annotated[
     str,
     Field(
@@ -450,16 +468,43 @@ class ShipmentQuery(Schema):
     pageSize: PageSize = 100
 
 
+def _bounded(convert: Callable):
+    """The converted number, or a validation error (a 400 naming the field) saying why not."""
+    try:
+        return convert()
+    except quantities.InvalidQuantity as exc:
+        raise PydanticCustomError("out_of_bounds", "{problem}", {"problem": str(exc)}) from None
+
+
 class WeightIn(Schema):
-    value: float = Field(ge=0, le=1_000_000, allow_inf_nan=False)
+    value: float = Field(ge=0, allow_inf_nan=False, description="at most 1000000 grams")
     units: Literal["pounds", "ounces", "grams"]
+
+    def grams(self) -> int:
+        return quantities.grams_from(self.value, self.units, name="")
+
+    @model_validator(mode="after")
+    def _at_most_a_tonne(self):
+        _bounded(self.grams)
+        return self
 
 
 class DimensionsIn(Schema):
-    length: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False)
-    width: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False)
-    height: float | None = Field(None, ge=0, le=100_000, allow_inf_nan=False)
-    units: Literal["inches", "centimeters"]
+    length: float | None = Field(None, ge=0, allow_inf_nan=False)
+    width: float | None = Field(None, ge=0, allow_inf_nan=False)
+    height: float | None = Field(None, ge=0, allow_inf_nan=False)
+    units: Literal["inches", "centimeters"] = Field(description="at most 1000 centimeters")
+
+    def centimetres(self) -> dict[str, Decimal | None]:
+        return {
+            side: quantities.centimetres_from(getattr(self, side), self.units, name=side)
+            for side in ("length", "width", "height")
+        }
+
+    @model_validator(mode="after")
+    def _at_most_ten_metres(self):
+        _bounded(self.centimetres)
+        return self
 
 
 class AdvancedOptionsIn(Schema):
@@ -475,10 +520,15 @@ class OrderItemIn(Schema):
     sku: text(200) | None = None
     warehouseLocation: text(100) | None = None
     weight: WeightIn | None = None
+    quantity: Quantity | None = None
+    unitPrice: Money | None = None
+    taxAmount: Money | None = None
+    shippingAmount: Money | None = None
 
 
 class CreateOrder(Schema):
-    """An order as GET /orders returns it; only the fields below are read."""
+    """An order as GET /orders returns it; only the fields below are read, and Back Market's
+    amounts among them are only checked."""
 
     orderId: Id | None = None
     orderKey: text(100) | None = None
@@ -496,6 +546,10 @@ class CreateOrder(Schema):
     ) = None
     weight: WeightIn | None = None
     dimensions: DimensionsIn | None = None
+    orderTotal: Money | None = None
+    amountPaid: Money | None = None
+    taxAmount: Money | None = None
+    shippingAmount: Money | None = None
     advancedOptions: AdvancedOptionsIn | None = None
     tagIds: list[Id] | None = Field(None, max_length=100)
     items: list[OrderItemIn] | None = Field(None, max_length=500)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from shipdesk.carriers.gateway import CarrierMessage
+from shipdesk.orders import quantities
 from shipdesk.orders.models import Address, Order
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.models import Warehouse
@@ -69,11 +70,10 @@ class TrackingResult:
 
 
 def money(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
+    """A carrier's amount to the cent; None (unknown) when it is not a sane amount."""
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
+        return quantities.money(Decimal(str(value)).quantize(Decimal("0.01")), name="")
+    except (InvalidOperation, quantities.InvalidQuantity):
         return None
 
 

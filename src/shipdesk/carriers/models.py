@@ -8,6 +8,7 @@ from django.db import models
 
 from shipdesk.carriers.registry import SUPPORTED, get_spec, validate_credentials
 from shipdesk.core import crypto
+from shipdesk.orders.quantities import ReadableDecimalField
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.shipping.models import Shipment
 
@@ -76,7 +77,8 @@ class CarrierShipment(models.Model):
     label_bought = models.BooleanField(default=False)
     service = models.CharField(max_length=100, blank=True)
     shipment_identifier = models.CharField(max_length=200, blank=True)
-    label_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # Readable: older versions stored whatever amount the carrier answered.
+    label_cost = ReadableDecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     meta = models.JSONField(default=dict, blank=True)
     label_voided_at = models.DateTimeField(null=True, blank=True)

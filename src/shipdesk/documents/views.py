@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
 
 from shipdesk.documents.packing_slips import PAPER_SIZES, render
+from shipdesk.orders import quantities
 from shipdesk.orders.models import Order
 
 
@@ -11,9 +12,12 @@ from shipdesk.orders.models import Order
 def packing_slips_pdf(request):
     """`?orders=ID,ID,...&paper=A4|Letter`: one PDF, the orders in the order given."""
     try:
-        ids = [int(v) for v in request.GET.get("orders", "").split(",") if v.strip()]
-    except ValueError:
-        return HttpResponseBadRequest("orders must be order ids separated by commas")
+        ids = quantities.ids(v for v in request.GET.get("orders", "").split(",") if v.strip())
+    except quantities.InvalidQuantity as exc:
+        return HttpResponseBadRequest(
+            f"orders must be order ids separated by commas: {exc}",
+            content_type="text/plain; charset=utf-8",
+        )
     paper = request.GET.get("paper", "A4")
     if paper.upper() not in PAPER_SIZES:
         return HttpResponseBadRequest("paper must be A4 or Letter")

@@ -1,14 +1,19 @@
-"""The product catalogue: SKU defaults imported from CSV."""
+"""The product catalogue: SKU defaults imported from CSV.
+
+All or nothing: every row is checked first, and if any is wrong nothing is saved and each
+wrong row is reported with its line number.
+"""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import TextIO
+from typing import BinaryIO
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from shipdesk.orders import quantities
+from shipdesk.orders.csv_files import read_csv
 from shipdesk.orders.models import Product
 
 COLUMNS = {
@@ -32,52 +37,72 @@ _FALSE = {"0", "false", "no", "n", "non"}
 class CatalogueImport:
     created: int = 0
     updated: int = 0
+    # "line N: what is wrong", one per wrong row; when there are any, nothing was saved.
     errors: list[str] = field(default_factory=list)
 
 
-def _row_fields(row: dict) -> dict:
+def _value(key: str, column: str, value: str):
+    if key == "weight_grams":
+        return quantities.grams(value, name=column)
+    if key.endswith("_cm"):
+        return quantities.centimetres(value, name=column)
+    if key == "needs_imei":
+        lowered = value.lower()
+        if lowered and lowered not in _TRUE | _FALSE:
+            raise ValueError(
+                _("%(column)s must be yes or no, not %(value)s")
+                % {"column": column, "value": value[:20]}
+            )
+        return None if not lowered else lowered in _TRUE
+    longest = Product._meta.get_field(key).max_length
+    if len(value) > longest:
+        raise ValueError(
+            _("%(column)s is longer than %(length)s characters")
+            % {"column": column, "length": longest}
+        )
+    return value
+
+
+def _row_fields(values: dict[str, str]) -> dict:
     fields = {}
-    for column, value in row.items():
-        key = COLUMNS.get((column or "").strip().lower())
-        if key is None or value is None:
-            continue
-        value = value.strip()
-        if key == "weight_grams":
-            fields[key] = int(Decimal(value)) if value else None
-            if fields[key] is not None and fields[key] < 0:
-                raise ValueError("weight must be positive")
-        elif key.endswith("_cm"):
-            fields[key] = Decimal(value) if value else None
-        elif key == "needs_imei":
-            lowered = value.lower()
-            if lowered and lowered not in _TRUE | _FALSE:
-                raise ValueError(f"needs_imei must be yes or no, got {value!r}")
-            fields[key] = None if not lowered else lowered in _TRUE
-        else:
-            fields[key] = value
+    for column, value in values.items():
+        key = COLUMNS.get(column)
+        if key is not None:
+            fields[key] = _value(key, column, value)
     if not fields.get("sku"):
-        raise ValueError("sku is empty")
+        raise ValueError(_("sku is empty"))
     return fields
 
 
-def import_products_csv(file: TextIO) -> CatalogueImport:
-    """Create or update products; rows with errors are reported by line and skipped."""
+def import_products_csv(file: BinaryIO) -> CatalogueImport:
+    """Create or update the file's products, or none of them if a row is wrong.
+
+    A file that cannot be read at all raises CsvFileError.
+    """
     result = CatalogueImport()
-    reader = csv.DictReader(file)
-    if not reader.fieldnames or "sku" not in [c.strip().lower() for c in reader.fieldnames]:
-        result.errors.append("the file has no 'sku' column")
+    products: dict[str, dict] = {}
+    lines: dict[str, int] = {}
+    for row in read_csv(file, required=["sku"]):
+        try:
+            fields = _row_fields(row.values)
+        except ValueError as exc:  # InvalidQuantity included
+            result.errors.append(
+                _("line %(line)s: %(problem)s") % {"line": row.line, "problem": exc}
+            )
+            continue
+        sku = fields.pop("sku")
+        if sku in lines:
+            result.errors.append(
+                _("line %(line)s: sku %(sku)s is also on line %(first)s")
+                % {"line": row.line, "sku": sku, "first": lines[sku]}
+            )
+            continue
+        products[sku], lines[sku] = fields, row.line
+    if result.errors:
         return result
     with transaction.atomic():
-        for line, row in enumerate(reader, start=2):
-            try:
-                fields = _row_fields(row)
-            except (ValueError, InvalidOperation) as exc:
-                result.errors.append(f"line {line}: {exc}")
-                continue
-            sku = fields.pop("sku")
-            _, created = Product.objects.update_or_create(sku=sku, defaults=fields)
-            if created:
-                result.created += 1
-            else:
-                result.updated += 1
+        for sku, fields in products.items():
+            _product, created = Product.objects.update_or_create(sku=sku, defaults=fields)
+            result.created += created
+            result.updated += not created
     return result

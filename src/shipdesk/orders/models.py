@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from shipdesk.orders.quantities import ReadableDecimalField
 from shipdesk.stores.models import STATUSES, Store, Warehouse
 
 
@@ -18,9 +19,10 @@ class Product(models.Model):
     sku = models.CharField(max_length=200, unique=True)
     name = models.CharField(max_length=300, blank=True)
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
-    length_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    width_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    height_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # Readable: older versions imported sizes like 1e50 from CSV (see ReadableDecimalField).
+    length_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    width_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    height_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     warehouse_location = models.CharField(max_length=100, blank=True)
     # None: decide from brand and title (phones need one, accessories do not).
     needs_imei = models.BooleanField(null=True, blank=True)

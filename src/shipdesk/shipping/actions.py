@@ -13,6 +13,7 @@ from shipdesk.api.webhooks import shipments_created
 from shipdesk.backmarket import BackMarketError
 from shipdesk.backmarket.mapping import http_url
 from shipdesk.notifications.emails import queue_shipment_confirmation
+from shipdesk.orders import quantities
 from shipdesk.orders.actions import (
     OrderActionError,
     accept_order,
@@ -112,11 +113,9 @@ def ship_order(
     if len(tracking_number) > 200:
         raise OrderActionError(_("the tracking number is longer than 200 characters"))
     try:
-        cost = Decimal(str(shipment_cost or 0))
-    except ArithmeticError as exc:
-        raise OrderActionError(
-            _("carrier fee %(fee)r is not an amount") % {"fee": shipment_cost}
-        ) from exc
+        cost = quantities.money(shipment_cost, name=_("carrier fee")) or Decimal(0)
+    except quantities.InvalidQuantity as exc:
+        raise OrderActionError(str(exc)) from exc
     with transaction.atomic():
         lock(order)
         _refuse_unless_shippable(order)

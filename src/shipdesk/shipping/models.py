@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from shipdesk.orders.models import Order
+from shipdesk.orders.quantities import ReadableDecimalField
 
 
 class Shipment(models.Model):
@@ -15,13 +16,14 @@ class Shipment(models.Model):
     tracking_number = models.CharField(max_length=200, db_index=True)
     tracking_url = models.CharField(max_length=300, blank=True)
     ship_date = models.DateField()
-    # Back Market's API has no field for the service or the fee: they stay here.
-    shipment_cost = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    insurance_cost = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    # Back Market's API has no field for the service or the fee: they stay here. Readable:
+    # older versions stored fees of Infinity (see ReadableDecimalField).
+    shipment_cost = ReadableDecimalField(max_digits=10, decimal_places=2, default=0)
+    insurance_cost = ReadableDecimalField(max_digits=10, decimal_places=2, default=0)
     weight_grams = models.PositiveIntegerField(null=True, blank=True)
-    length_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    width_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    height_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    length_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    width_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    height_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     notes_to_buyer = models.TextField(blank=True)
     notify_customer = models.BooleanField(default=False)
     notify_channel = models.BooleanField(default=True)

@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from shipdesk.orders import quantities
 from shipdesk.orders.models import Product, Tag
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.models import STATUS_MAPPING_LABELS, Store, Warehouse
@@ -53,6 +54,27 @@ REGION_LABELS = {
     "ap": _("Asia-Pacific"),
 }
 MAX_LOGO_BYTES = 1_000_000
+
+
+# Numbers people type, within the bounds every interface shares (shipdesk.orders.quantities);
+# Django's number fields already refuse Infinity and NaN.
+def money_field(label, **kwargs) -> forms.DecimalField:
+    maximum = quantities.MONEY.maximum
+    return forms.DecimalField(
+        label=label, min_value=0, max_value=maximum, decimal_places=2, **kwargs
+    )
+
+
+def grams_field(label, *, min_value: int = 0, **kwargs) -> forms.IntegerField:
+    maximum = int(quantities.GRAMS.maximum)
+    return forms.IntegerField(label=label, min_value=min_value, max_value=maximum, **kwargs)
+
+
+def centimetres_field(label, **kwargs) -> forms.DecimalField:
+    maximum = quantities.CENTIMETRES.maximum
+    return forms.DecimalField(
+        label=label, min_value=0, max_value=maximum, decimal_places=2, **kwargs
+    )
 
 
 def hex_colour(value: str) -> str:
@@ -259,6 +281,9 @@ class ImportSettingsForm(forms.ModelForm):
     interval_minutes = forms.IntegerField(
         label=_("Import every (minutes)"), min_value=1, max_value=1440
     )
+    first_import_days = forms.IntegerField(
+        label=_("First import: days of history"), min_value=1, max_value=365
+    )
 
     class Meta:
         model = Store
@@ -266,7 +291,6 @@ class ImportSettingsForm(forms.ModelForm):
         labels = {
             "auto_import": _("Import orders automatically"),
             "auto_accept": _("Accept new orders on Back Market automatically"),
-            "first_import_days": _("First import: days of history"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -321,11 +345,9 @@ class ShipForm(forms.Form):
     carrier_code = forms.ChoiceField(label=_("Carrier"), choices=carrier_choices)
     service_code = forms.ChoiceField(label=_("Service"), required=False, choices=())
     package_code = forms.ChoiceField(label=_("Package"), choices=PACKAGES, initial="package")
-    weight_grams = forms.IntegerField(label=_("Weight (g)"), min_value=1, required=False)
+    weight_grams = grams_field(_("Weight (g)"), min_value=1, required=False)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=250)
-    shipment_cost = forms.DecimalField(
-        label=_("Carrier fee"), min_value=Decimal("0"), decimal_places=2, required=False
-    )
+    shipment_cost = money_field(_("Carrier fee"), required=False)
     ship_date = forms.DateField(
         label=_("Ship date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -377,7 +399,8 @@ class TrackingImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "Columns: order_number, carrier, tracking_number, and optionally service, cost."
+            "Columns: order_number, carrier, tracking_number, and optionally service, cost. "
+            "UTF-8, up to 5 MB."
         ),
     )
     notify_backmarket = forms.BooleanField(
@@ -393,6 +416,10 @@ class ProductForm(forms.ModelForm):
         empty_value=None,
         required=False,
     )
+    weight_grams = grams_field(_("Weight (g)"), required=False)
+    length_cm = centimetres_field(_("Length (cm)"), required=False)
+    width_cm = centimetres_field(_("Width (cm)"), required=False)
+    height_cm = centimetres_field(_("Height (cm)"), required=False)
 
     class Meta:
         model = Product
@@ -410,10 +437,6 @@ class ProductForm(forms.ModelForm):
         labels = {
             "sku": _("SKU"),
             "name": _("Name"),
-            "weight_grams": _("Weight (g)"),
-            "length_cm": _("Length (cm)"),
-            "width_cm": _("Width (cm)"),
-            "height_cm": _("Height (cm)"),
             "warehouse_location": _("Warehouse location"),
             "customs_description": _("Customs description"),
         }
@@ -429,7 +452,7 @@ class ProductImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_(
             "Columns: sku, and any of name, weight_grams, length_cm, width_cm, height_cm, "
-            "warehouse_location, needs_imei, customs_description."
+            "warehouse_location, needs_imei, customs_description. UTF-8, up to 5 MB."
         ),
     )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shipdesk.orders import quantities
 from shipdesk.orders.imei import normalise_imei
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderItem
 from shipdesk.shipping.carriers import clean_tracking_number
@@ -164,21 +165,26 @@ def _int(value, default=None):
 
 
 def _date(value) -> date | None:
+    """A day to filter on; none for what is not one, or so far off that the day's bounds in
+    UTC fall outside what a datetime holds (year 1, year 9999)."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day and date(1900, 1, 1) <= day <= date(9000, 12, 31) else None
 
 
 def filters_from(params) -> Filters:
-    """Read the filters from a query string, ignoring what is not understood."""
+    """Read the filters from a query string, ignoring what is not understood; a store that
+    is not an id is refused (InvalidQuantity): ignoring it would list every store's orders."""
     tab = params.get("tab", DEFAULT_TAB)
     sort = params.get("sort", DEFAULT_SORT)
     page_size = _int(params.get("per_page"), DEFAULT_PAGE_SIZE)
+    store = (params.get("store") or "").strip()
     return Filters(
         tab=tab if tab in TAB_FILTERS else DEFAULT_TAB,
         search=(params.get("q") or "").strip()[:200],
-        store=_int(params.get("store")),
+        store=quantities.ids([store])[0] if store else None,
         country=(params.get("country") or "").strip().upper()[:2],
         service=(params.get("service") or "").strip()[:200],
         date_from=_date(params.get("from")),

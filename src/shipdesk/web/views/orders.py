@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from shipdesk.orders import actions
+from shipdesk.orders import actions, quantities
 from shipdesk.orders.actions import DuplicateIdentifier, OrderActionError, identifier_needs
 from shipdesk.orders.imei import normalise_imei
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, OrderItem, Tag
@@ -33,6 +33,7 @@ from shipdesk.web.views.shipping import ship_defaults, ship_one
 FILTER_CHOICES_KEY = "web:orders:filter-choices"
 FILTER_CHOICES_TTL = 600
 FILTER_CHOICES_SAMPLE = 2000
+TEXT = "text/plain; charset=utf-8"
 
 
 def _filter_choices(filters: order_list.Filters) -> dict:
@@ -64,7 +65,10 @@ def _filter_choices(filters: order_list.Filters) -> dict:
 @require_GET
 @shipper_required
 def order_list_view(request):
-    filters = order_list.filters_from(request.GET)
+    try:
+        filters = order_list.filters_from(request.GET)
+    except quantities.InvalidQuantity as exc:
+        return HttpResponseBadRequest(str(exc), content_type=TEXT)
     page = order_list.order_page(filters)
     tabs = [
         (key, label, page.counts[key])
@@ -97,8 +101,7 @@ def local_url(request, url: str | None, default: str) -> str:
     return default
 
 
-def _selected(request) -> list[Order]:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+def _selected(ids: list[int]) -> list[Order]:
     return list(
         Order.objects.filter(pk__in=ids, deleted=False)
         .select_related("store")
@@ -111,7 +114,10 @@ def _selected(request) -> list[Order]:
 @shipper_required
 def order_bulk(request):
     """Accept, hold or release the selected orders; or go on to print or ship them."""
-    orders = _selected(request)
+    try:
+        orders = _selected(quantities.ids(request.POST.getlist("ids")))
+    except quantities.InvalidQuantity as exc:
+        return HttpResponseBadRequest(str(exc), content_type=TEXT)
     action = request.POST.get("action")
     back = local_url(request, request.POST.get("next"), reverse("web:orders"))
     if not orders:
@@ -431,7 +437,10 @@ def packing_slip(request, pk: int):
 @require_GET
 @shipper_required
 def packing_slips(request):
-    ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()]
+    try:
+        ids = quantities.ids(request.GET.getlist("ids"))
+    except quantities.InvalidQuantity as exc:
+        return HttpResponseBadRequest(str(exc), content_type=TEXT)
     orders = list(
         Order.objects.filter(pk__in=ids, deleted=False)
         .select_related("store", "ship_to", "bill_to")

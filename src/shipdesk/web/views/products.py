@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -11,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from shipdesk.orders.catalogue import import_products_csv
+from shipdesk.orders.csv_files import CsvFileError
 from shipdesk.orders.models import Product
 from shipdesk.web.access import shipper_required
 from shipdesk.web.forms import ProductForm, ProductImportForm
@@ -47,24 +46,26 @@ def product_edit(request, pk: int | None = None):
 
 @shipper_required
 def product_import(request):
+    """All or nothing: a file with a wrong row saves no product and lists every wrong row."""
     form = ProductImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        text = io.TextIOWrapper(form.cleaned_data["file"].file, encoding="utf-8-sig", newline="")
         try:
-            result = import_products_csv(text)
-        except UnicodeDecodeError:
-            form.add_error("file", _("The file is not UTF-8 text."))
+            result = import_products_csv(form.cleaned_data["file"])
+        except CsvFileError as exc:
+            form.add_error("file", str(exc))
         else:
-            messages.info(
-                request,
-                _("%(created)d product(s) created, %(updated)d updated, %(errors)d error(s).")
-                % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "errors": len(result.errors),
-                },
-            )
             if not result.errors:
+                messages.success(
+                    request,
+                    _("%(created)d product(s) created, %(updated)d updated.")
+                    % {"created": result.created, "updated": result.updated},
+                )
                 return redirect("web:products")
-    return render(request, "web/products/import.html", {"form": form, "result": result})
+    refused = bool(form.errors or (result and result.errors))
+    return render(
+        request,
+        "web/products/import.html",
+        {"form": form, "result": result},
+        status=400 if refused else 200,
+    )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shipdesk.orders import quantities
 from shipdesk.orders.actions import OrderActionError
+from shipdesk.orders.csv_files import CsvFileError
 from shipdesk.orders.models import Order, OrderItem
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
@@ -53,7 +54,10 @@ def ship_one(order: Order, kwargs: dict, *, user) -> Shipment:
 def batch_ship(request):
     """Ship the selected orders with one carrier and service; a tracking number each."""
     source = request.POST if request.method == "POST" else request.GET
-    ids = [int(i) for i in source.getlist("ids") if i.isdigit()]
+    try:
+        ids = quantities.ids(source.getlist("ids"))
+    except quantities.InvalidQuantity as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     orders = list(
         Order.objects.filter(pk__in=ids, deleted=False)
         .select_related("store", "ship_to")
@@ -71,15 +75,13 @@ def batch_ship(request):
             if not tracking:
                 results.append((order, False, _("No tracking number: not shipped.")))
                 continue
-            weight = request.POST.get(f"weight_{order.pk}", "").strip()
-            kwargs = {
-                **form.ship_kwargs(),
-                "tracking_number": tracking,
-                "weight_grams": int(weight) if weight.isdigit() else None,
-            }
             try:
+                weight = quantities.grams(
+                    request.POST.get(f"weight_{order.pk}"), name=_("Weight (g)")
+                )
+                kwargs = {**form.ship_kwargs(), "tracking_number": tracking, "weight_grams": weight}
                 shipment = ship_one(order, kwargs, user=request.user)
-            except OrderActionError as exc:
+            except (quantities.InvalidQuantity, OrderActionError) as exc:
                 results.append((order, False, str(exc)))
             else:
                 results.append(
@@ -110,27 +112,30 @@ def batch_ship(request):
 
 @shipper_required
 def tracking_import(request):
+    """Every row is checked first; the valid ones ship, each refused one is listed by line."""
     form = TrackingImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
             result = ship_from_csv(
-                text, notify_backmarket=form.cleaned_data["notify_backmarket"], user=request.user
+                form.cleaned_data["file"],
+                notify_backmarket=form.cleaned_data["notify_backmarket"],
+                user=request.user,
             )
-        except UnicodeDecodeError:
-            form.add_error("file", _("The file is not UTF-8 text."))
+        except CsvFileError as exc:
+            form.add_error("file", str(exc))
         else:
-            if result.error:
-                form.add_error("file", result.error)
-            else:
-                messages.info(
-                    request,
-                    _("%(shipped)d order(s) shipped, %(refused)d refused.")
-                    % {"shipped": result.shipped, "refused": result.refused},
-                )
-    return render(request, "web/shipping/import.html", {"form": form, "result": result})
+            messages.info(
+                request,
+                _("%(shipped)d order(s) shipped, %(refused)d refused.")
+                % {"shipped": result.shipped, "refused": result.refused},
+            )
+    return render(
+        request,
+        "web/shipping/import.html",
+        {"form": form, "result": result},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_GET

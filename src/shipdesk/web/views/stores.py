@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.backmarket import BackMarketError, Forbidden, TokenRejected
+from shipdesk.orders import quantities
 from shipdesk.stores.connection import (
     StoreRefused,
     connect_store,
@@ -256,7 +257,11 @@ def _import_progress(request, store: Store, after: int):
 def store_import_status(request, pk: int):
     store = get_object_or_404(Store, pk=pk)
     after = request.GET.get("after", "0")
-    return _import_progress(request, store, int(after) if after.isdigit() else 0)
+    try:
+        after_id = 0 if after.strip() in ("", "0") else quantities.ids([after])[0]
+    except quantities.InvalidQuantity as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    return _import_progress(request, store, after_id)
 
 
 @require_GET
