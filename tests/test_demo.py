@@ -265,8 +265,11 @@ def test_the_demo_refuses_a_port_in_use_in_one_line(tmp_path):
 
 def test_make_demo_takes_its_ports_from_port_and_sandbox_port():
     result = subprocess.run(
-        ["make", "-n", "-W", "requirements.lock", "demo", "PORT=9001", "SANDBOX_PORT=9002"],
+        ["make", "--no-print-directory", "-n", "-W", "requirements.lock", "demo"]
+        + ["PORT=9001", "SANDBOX_PORT=9002"],
         cwd=ROOT,
+        # Run from `make test`, make's own variables would reach this make and change its output.
+        env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")},
         capture_output=True,
         text=True,
         timeout=60,
