@@ -213,3 +213,32 @@ def test_backship_delivery_keeps_camel_case_fields():
         carrierName="Colissimo",
         dateCreation=datetime(2026, 3, 21, 9, 2, 33, tzinfo=UTC),
     )
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("price",), "Infinity"),
+        (("price",), "NaN"),
+        (("shipping_price",), "1e400"),
+        (("orderlines", 0, "price"), "1e50"),
+        (("orderlines", 0, "price"), "-99999999"),
+        (("orderlines", 0, "orderline_fee"), "Infinity"),
+        (("orderlines", 0, "quantity"), 1_000_000_000),
+        (("orderlines", 0, "quantity"), -1),
+    ],
+)
+def test_numbers_from_back_market_are_finite_and_bounded(where, value):
+    # given: a real order with one number out of any sane range
+    raw = load_json("order_normal.json")
+    target = raw
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+
+    # when
+    with pytest.raises(ValidationError) as caught:
+        parse_order(raw)
+
+    # then: the order is refused (the import quarantines it) naming the field
+    assert [error["loc"] for error in caught.value.errors()] == [where]

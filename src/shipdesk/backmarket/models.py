@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 __all__ = [
     "CONDITION_LABELS",
@@ -58,8 +58,15 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+# Outside numbers are finite and bounded: far beyond any real order, short of what breaks a
+# page (Infinity) or the database (a quantity of a billion units, each with an IMEI row).
+MAX_AMOUNT = Decimal(10_000_000)
+MAX_QUANTITY = 1_000
+
 Text = Annotated[str, BeforeValidator(_null_to_empty)]
-Money = Annotated[Decimal | None, BeforeValidator(_blank_to_none)]
+Amount = Annotated[Decimal, Field(allow_inf_nan=False, ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Money = Annotated[Amount | None, BeforeValidator(_blank_to_none)]
+Quantity = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)]
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 OptionalUtcDatetime = Annotated[UtcDatetime | None, BeforeValidator(_blank_to_none)]
 OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
@@ -90,8 +97,8 @@ class OrderLine(_Payload):
     id: StrictInt
     state: StrictInt
     listing: str  # the merchant's SKU, sent back as `sku` on updates
-    quantity: StrictInt
-    price: Decimal  # the line total, not the unit price
+    quantity: Quantity
+    price: Amount  # the line total, not the unit price
     date_creation: OptionalUtcDatetime = None
     shipping_price: Money = None
     shipping_delay: OptionalInt = None  # hours
