@@ -64,8 +64,10 @@ def _run(command: list[str], timeout: float) -> bool:
         print(f"  failed: {exc}", file=sys.stderr)
         return False
     if done.returncode != 0:
-        said = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-        print(f"  failed: {said[-1] if said else f'exit {done.returncode}'}", file=sys.stderr)
+        said = [line.strip() for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+        # The first error line says why (Playwright follows it with a stack trace).
+        why = next((line for line in said if line.startswith(("Error", "E:"))), None)
+        print(f"  failed: {why or (said[-1] if said else done.returncode)}", file=sys.stderr)
     return done.returncode == 0
 
 
