@@ -51,13 +51,24 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def reports_folder(tmp_path_factory) -> Path:
-    """Where tests write the figures they measure: $SHIPDESK_TEST_REPORTS, else a temporary folder."""
-    chosen = os.environ.get("SHIPDESK_TEST_REPORTS")
-    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("reports")
+def _output_folder(tmp_path_factory, variable: str, name: str) -> Path:
+    """$variable when set (to keep what tests write), else a temporary folder of the session."""
+    chosen = os.environ.get(variable)
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp(name)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def reports_folder(tmp_path_factory) -> Path:
+    """Where tests write the figures they measure."""
+    return _output_folder(tmp_path_factory, "SHIPDESK_TEST_REPORTS", "reports")
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser tests keep their screenshots."""
+    return _output_folder(tmp_path_factory, "SHIPDESK_SCREENSHOTS", "screenshots")
 
 
 @pytest.fixture

@@ -87,15 +87,6 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def screenshots(tmp_path_factory) -> Path:
-    """Where screenshots go: $SHIPDESK_SCREENSHOTS when set, else the session's temporary folder."""
-    chosen = os.environ.get("SHIPDESK_SCREENSHOTS")
-    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.fixture
 def shoot(screenshots):
     """Keep a screenshot of the page as a test artefact, named <name>.png."""
