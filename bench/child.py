@@ -61,10 +61,15 @@ def parse_only(store) -> float:
 
 def import_step(url: str, token: str, name: str) -> dict:
     setup_django()
-    from shipdesk.stores.connection import connect_store
+    from shipdesk.stores.connection import connect_store, remove_store
+    from shipdesk.stores.models import Store
     from shipdesk.sync.importer import import_orders
     from shipdesk.sync.models import PacingBucket
 
+    # One Back Market account is one store: an earlier step's store of this sandbox goes first,
+    # so that this import is a first import too.
+    for earlier in Store.objects.filter(base_url=url):
+        remove_store(earlier, force=True)
     baseline = rss_kb()  # Django and shipdesk loaded, nothing imported yet
 
     store = connect_store(name=name, region="eu", token=token, base_url=url, first_import_days=90)
@@ -138,13 +143,14 @@ def lists_step(username: str, key: str, secret: str, repeat: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    web = Client(raise_request_exception=False)
+    # As a browser on this machine asks: Django's default "testserver" is not an allowed host.
+    web = Client(raise_request_exception=False, HTTP_HOST="localhost")
     web.force_login(get_user_model().objects.get(username=username))
     basic = base64.b64encode(f"{key}:{secret}".encode()).decode()
     return {
         "orders_page": time_requests(web, "/orders/", repeat),
         "ssapi_orders": time_requests(
-            Client(raise_request_exception=False),
+            Client(raise_request_exception=False, HTTP_HOST="localhost"),
             "/ssapi/orders",
             repeat,
             HTTP_AUTHORIZATION=f"Basic {basic}",
