@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shipdesk.core.management.commands.demo import SANDBOX_TOKEN, arrivals
+from shipdesk.run.management.commands.demo import SANDBOX_TOKEN, arrivals
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "shipdesk.api",
     "shipdesk.web",
     "shipdesk.carriers",
+    "shipdesk.run",
+    "shipdesk.sandbox",
 ]
 
 MIDDLEWARE = [

@@ -11,8 +11,9 @@ from shipdesk.api.schemas import CreateOrder, OrderItemIn, WeightIn, parse_date
 from shipdesk.orders import actions
 from shipdesk.orders.actions import OrderActionError, hold, release, set_notes
 from shipdesk.orders.models import Order, OrderItem, Tag
+from shipdesk.orders.status import AWAITING_SHIPMENT, ON_HOLD
 from shipdesk.shipping.carriers import CARRIERS, get_carrier
-from shipdesk.stores.models import AWAITING_SHIPMENT, ON_HOLD, Warehouse
+from shipdesk.stores.models import Warehouse
 
 
 def grams(weight: WeightIn | None) -> int | None:

@@ -25,8 +25,10 @@ from .models import (
     parse_order,
 )
 from .pacing import NullPacer, Pacer, SlidingWindowPacer
+from .states import CANCELLED_LINE_STATES, LineState, OrderState, ReturnReason
 
 __all__ = [
+    "CANCELLED_LINE_STATES",
     "CONDITION_LABELS",
     "REGION_HOSTS",
     "Address",
@@ -34,14 +36,17 @@ __all__ = [
     "BackMarketError",
     "Delivery",
     "Forbidden",
+    "LineState",
     "NotFound",
     "NullPacer",
     "Order",
     "OrderLine",
+    "OrderState",
     "OrdersPage",
     "Pacer",
     "RateLimited",
     "RequestHook",
+    "ReturnReason",
     "RetryPolicy",
     "SlidingWindowPacer",
     "TokenRejected",

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from .errors import BackMarketError, RateLimited, classify_response, classify_transport_error
 from .models import Delivery, Order, OrdersPage, parse_order
 from .pacing import Pacer, SlidingWindowPacer
+from .states import LineState
 
 __all__ = ["REGION_HOSTS", "BackMarketClient", "RequestHook", "RetryPolicy"]
 
@@ -25,9 +26,6 @@ REGION_HOSTS = {
     "ap": "https://www.backmarket.co.jp",
 }
 MAX_PAGE_SIZE = 50
-
-# Orderline states the merchant sets (Back Market derives the order state from them).
-_ACCEPTED, _SHIPPED, _CANCELLED = 2, 3, 4
 
 # on_request(method, url, status, duration_s), called after every attempt (status None when
 # no answer came back): lets the caller count and log requests.
@@ -206,10 +204,10 @@ class BackMarketClient:
         return data
 
     def accept_line(self, order_id: int, sku: str) -> dict[str, Any]:
-        return self._update_order(order_id, {"new_state": _ACCEPTED, "sku": sku})
+        return self._update_order(order_id, {"new_state": LineState.ACCEPTED, "sku": sku})
 
     def cancel_line(self, order_id: int, sku: str) -> dict[str, Any]:
-        return self._update_order(order_id, {"new_state": _CANCELLED, "sku": sku})
+        return self._update_order(order_id, {"new_state": LineState.CANCELLED, "sku": sku})
 
     def ship_order(
         self,
@@ -230,7 +228,7 @@ class BackMarketClient:
             raise ValueError("tracking_number is required to ship")
         shipped_at = date_shipping or datetime.now(UTC)
         body: dict[str, Any] = {
-            "new_state": _SHIPPED,
+            "new_state": LineState.SHIPPED,
             "tracking_number": tracking_number,
             "tracking_url": tracking_url,
             "shipper": shipper,

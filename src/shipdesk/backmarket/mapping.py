@@ -13,21 +13,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from shipdesk.backmarket.models import Address, Order, OrderLine
-
-# Order-line states that end a line without shipping it.
-CANCELLED_LINE_STATES = {4, 5, 6, 7}
-LINE_STATE_LABELS = {
-    0: "new",
-    1: "paid",
-    2: "accepted",
-    3: "shipped",
-    4: "cancelled",
-    5: "refunded before shipping",
-    6: "refunded after shipping",
-    7: "not paid",
-    8: "pending payment",
-    9: "on hold",
-}
+from shipdesk.backmarket.states import CANCELLED_LINE_STATES, OrderState
 
 _STORAGE = re.compile(r"\b(\d{1,4})\s?(Go|GB|Gb|TB|To|Tb)\b")
 _LOCK_WORDS = {
@@ -205,7 +191,7 @@ class OrderData:
 
     @property
     def awaiting_acceptance(self) -> bool:
-        return self.channel_state == 1
+        return self.channel_state == OrderState.AWAITING_ACCEPTANCE
 
 
 def _text(value) -> str:

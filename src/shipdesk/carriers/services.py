@@ -22,9 +22,10 @@ from shipdesk.carriers.models import CarrierAccount, CarrierShipment
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
+from shipdesk.orders.status import CANCELLED, ON_HOLD, SHIPPED
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.shipping.models import Shipment
-from shipdesk.stores.models import CANCELLED, ON_HOLD, SHIPPED, Warehouse
+from shipdesk.stores.models import Warehouse
 
 log = logging.getLogger(__name__)
 

@@ -8,18 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shipdesk.backmarket import BackMarketError
-from shipdesk.backmarket.mapping import CANCELLED_LINE_STATES
+from shipdesk.backmarket import CANCELLED_LINE_STATES, BackMarketError, LineState, OrderState
 from shipdesk.orders.history import record
 from shipdesk.orders.imei import imei_error, is_phone, normalise_imei, parse_notes, serial_error
 from shipdesk.orders.models import ItemUnit, Order, OrderItem, Product, Tag
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD
 from shipdesk.stores.connection import client_for
-from shipdesk.stores.models import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD
-
-# Back Market line states this module moves lines between.
-LINE_AWAITING_ACCEPTANCE = 1
-LINE_ACCEPTED = 2
-LINE_CANCELLED = 4
 
 
 class OrderActionError(Exception):
@@ -70,7 +64,7 @@ def _no_item(order: Order, sku: str) -> str:
     }
 
 
-def _claim_lines(order: Order, lines: list[OrderItem], state: int) -> None:
+def _claim_lines(order: Order, lines: list[OrderItem], state: LineState) -> None:
     """Move lines to the state a Back Market call is about to give them, before the call.
 
     A concurrent action then sees them taken and sends nothing. The order's Back Market
@@ -86,11 +80,11 @@ def _claim_lines(order: Order, lines: list[OrderItem], state: int) -> None:
         item.channel_state = state
 
 
-def _release_lines(lines: list[OrderItem], claimed_state: int) -> None:
+def _release_lines(lines: list[OrderItem], claimed_state: LineState) -> None:
     """Give back lines Back Market did not move: they await acceptance again."""
     if lines:
         OrderItem.objects.filter(pk__in=[i.pk for i in lines], channel_state=claimed_state).update(
-            channel_state=LINE_AWAITING_ACCEPTANCE, modified_at=timezone.now()
+            channel_state=LineState.AWAITING_ACCEPTANCE, modified_at=timezone.now()
         )
 
 
@@ -108,14 +102,14 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
         lines = [
             i
             for i in order.items.all()
-            if i.channel_state == LINE_AWAITING_ACCEPTANCE and (not skus or i.sku in skus)
+            if i.channel_state == LineState.AWAITING_ACCEPTANCE and (not skus or i.sku in skus)
         ]
         if not lines:
             raise OrderActionError(
                 _("order %(number)s has no line awaiting acceptance")
                 % {"number": order.order_number}
             )
-        _claim_lines(order, lines, LINE_ACCEPTED)
+        _claim_lines(order, lines, LineState.ACCEPTED)
     own = client is None
     accepted = []
     try:
@@ -139,13 +133,13 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
             accepted.append(item)
     finally:
         with transaction.atomic():
-            _release_lines([i for i in lines if i not in accepted], LINE_ACCEPTED)
+            _release_lines([i for i in lines if i not in accepted], LineState.ACCEPTED)
             if accepted:
                 done = [i.sku for i in accepted]
                 lock(order)
-                if all(i.channel_state != LINE_AWAITING_ACCEPTANCE for i in order.items.all()):
+                if all(i.channel_state != LineState.AWAITING_ACCEPTANCE for i in order.items.all()):
                     order.awaiting_acceptance = False
-                    order.channel_state = 3
+                    order.channel_state = OrderState.AWAITING_SHIPMENT
                     order.save(
                         update_fields=["awaiting_acceptance", "channel_state", "modified_at"]
                     )
@@ -525,14 +519,14 @@ def cancel_line(
             raise OrderActionError(_no_item(order, sku))
         if item.channel_state in CANCELLED_LINE_STATES:
             raise OrderActionError(_("%(sku)s is already cancelled") % {"sku": sku})
-        if item.channel_state != LINE_AWAITING_ACCEPTANCE:
+        if item.channel_state != LineState.AWAITING_ACCEPTANCE:
             raise OrderActionError(
                 _(
                     "%(sku)s can be cancelled only before acceptance; refund it in Back Market's Back Office"
                 )
                 % {"sku": sku}
             )
-        _claim_lines(order, [item], LINE_CANCELLED)
+        _claim_lines(order, [item], LineState.CANCELLED)
     own = client is None
     cancelled = False
     try:
@@ -545,7 +539,7 @@ def cancel_line(
         ) from exc
     finally:
         if not cancelled:
-            _release_lines([item], LINE_CANCELLED)
+            _release_lines([item], LineState.CANCELLED)
         if own and client is not None:
             client.close()
     with transaction.atomic():
@@ -553,7 +547,7 @@ def cancel_line(
         items = list(order.items.all())
         if all(i.channel_state in CANCELLED_LINE_STATES for i in items):
             order.status = CANCELLED
-        if not any(i.channel_state == LINE_AWAITING_ACCEPTANCE for i in items):
+        if not any(i.channel_state == LineState.AWAITING_ACCEPTANCE for i in items):
             order.awaiting_acceptance = False
         order.save(update_fields=["status", "awaiting_acceptance", "modified_at"])
         record(

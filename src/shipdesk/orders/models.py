@@ -9,8 +9,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from shipdesk.backmarket.states import LineState
 from shipdesk.orders.quantities import ReadableDecimalField
-from shipdesk.stores.models import STATUSES, Store, Warehouse
+from shipdesk.orders.status import STATUSES
+from shipdesk.stores.models import Store, Warehouse
 
 
 class Product(models.Model):
@@ -192,6 +194,10 @@ class OrderItem(models.Model):
     @property
     def total_weight_grams(self) -> int | None:
         return None if self.weight_grams is None else self.weight_grams * self.quantity
+
+    @property
+    def awaiting_acceptance(self) -> bool:
+        return self.channel_state == LineState.AWAITING_ACCEPTANCE
 
 
 class ItemUnit(models.Model):

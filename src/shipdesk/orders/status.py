@@ -1,8 +1,21 @@
-"""Which shipdesk status an order has, from Back Market's state and the seller's actions."""
+"""shipdesk's order statuses, and which one an order has."""
 
 from __future__ import annotations
 
-from shipdesk.stores.models import AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
+# shipdesk's statuses (ShipStation's names).
+AWAITING_PAYMENT = "awaiting_payment"
+AWAITING_SHIPMENT = "awaiting_shipment"
+ON_HOLD = "on_hold"
+SHIPPED = "shipped"
+CANCELLED = "cancelled"
+STATUSES = [
+    (AWAITING_PAYMENT, "Awaiting payment"),
+    (AWAITING_SHIPMENT, "Awaiting shipment"),
+    (ON_HOLD, "On hold"),
+    (SHIPPED, "Shipped"),
+    (CANCELLED, "Cancelled"),
+]
+STATUS_VALUES = {value for value, _ in STATUSES}
 
 
 def derive_status(mapped: str | None, *, on_hold: bool, shipped_locally: bool) -> str | None:

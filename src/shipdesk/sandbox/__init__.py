@@ -1,16 +1,26 @@
-"""A local simulator of the Back Market seller API, for tests, demos and benchmarks."""
+"""A local simulator of the Back Market seller API, for tests, demos and benchmarks.
 
-from shipdesk.sandbox.generator import generate_orders, new_order
-from shipdesk.sandbox.server import SandboxServer, create_app, run_sandbox
-from shipdesk.sandbox.state import DEFAULT_TOKEN, SandboxError, SandboxState
+Also a Django app (for its `sandbox` command), so every shipdesk process imports this
+package at start: the simulator (Starlette, uvicorn) is imported only when first used.
+"""
 
-__all__ = [
-    "DEFAULT_TOKEN",
-    "SandboxError",
-    "SandboxServer",
-    "SandboxState",
-    "create_app",
-    "generate_orders",
-    "new_order",
-    "run_sandbox",
-]
+from importlib import import_module
+
+_EXPORTS = {
+    "DEFAULT_TOKEN": "state",
+    "SandboxError": "state",
+    "SandboxState": "state",
+    "SandboxServer": "server",
+    "create_app": "server",
+    "run_sandbox": "server",
+    "generate_orders": "generator",
+    "new_order": "generator",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -24,10 +24,10 @@ from shipdesk.orders.actions import (
 )
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
+from shipdesk.orders.status import AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 from shipdesk.shipping.carriers import clean_tracking_number, get_carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import client_for
-from shipdesk.stores.models import AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 from shipdesk.sync.models import Notification
 
 

@@ -20,9 +20,9 @@ from shipdesk.orders import quantities
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.csv_files import read_csv
 from shipdesk.orders.models import Order
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.carriers import CARRIERS
-from shipdesk.stores.models import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 
 REQUIRED = ("order_number", "carrier", "tracking_number")
 NOT_SHIPPABLE = {

@@ -13,13 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shipdesk.backmarket import BackMarketClient, BackMarketError, RetryPolicy
-from shipdesk.stores.models import (
-    AWAITING_PAYMENT,
-    AWAITING_SHIPMENT,
-    ON_HOLD,
-    Store,
-    account_fingerprint,
-)
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD
+from shipdesk.stores.models import Store, account_fingerprint
 
 # A person waits for the token check: one retry, not the background jobs' minute of them.
 CHECK_RETRY = RetryPolicy(max_attempts=2, budget_s=5.0)

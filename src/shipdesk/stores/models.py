@@ -13,23 +13,9 @@ from django.utils.crypto import salted_hmac
 
 from shipdesk.backmarket.client import REGION_HOSTS
 from shipdesk.core import crypto
+from shipdesk.orders.status import AWAITING_SHIPMENT, CANCELLED, SHIPPED, STATUS_VALUES
 
 REGIONS = [("eu", "Europe (incl. UK)"), ("us", "United States"), ("ap", "Asia-Pacific")]
-
-# shipdesk's statuses (ShipStation's names).
-AWAITING_PAYMENT = "awaiting_payment"
-AWAITING_SHIPMENT = "awaiting_shipment"
-ON_HOLD = "on_hold"
-SHIPPED = "shipped"
-CANCELLED = "cancelled"
-STATUSES = [
-    (AWAITING_PAYMENT, "Awaiting payment"),
-    (AWAITING_SHIPMENT, "Awaiting shipment"),
-    (ON_HOLD, "On hold"),
-    (SHIPPED, "Shipped"),
-    (CANCELLED, "Cancelled"),
-]
-STATUS_VALUES = {value for value, _ in STATUSES}
 
 # Back Market state -> shipdesk status; None means "not imported".
 # Keys: order states as strings, plus "cancelled" for an order whose every line was

@@ -29,19 +29,15 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from shipdesk.backmarket import BackMarketError, TokenRejected, parse_order
-from shipdesk.backmarket.mapping import (
-    LINE_STATE_LABELS,
-    OrderData,
-    has_shipping_address,
-    map_order,
-)
+from shipdesk.backmarket.mapping import OrderData, has_shipping_address, map_order
 from shipdesk.backmarket.models import Order as BMOrder
+from shipdesk.backmarket.states import LINE_STATE_LABELS
 from shipdesk.core.bulk import Prepared, insert_rows
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderItem, Product
-from shipdesk.orders.status import derive_status
+from shipdesk.orders.status import CANCELLED, derive_status
 from shipdesk.stores.connection import client_for
-from shipdesk.stores.models import CANCELLED, Store
+from shipdesk.stores.models import Store
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
 
 log = logging.getLogger(__name__)

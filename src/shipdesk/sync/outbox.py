@@ -33,7 +33,7 @@ from shipdesk.backmarket import (
     TokenRejected,
     UpdateRejected,
 )
-from shipdesk.backmarket.mapping import CANCELLED_LINE_STATES
+from shipdesk.backmarket.states import CANCELLED_LINE_STATES
 from shipdesk.orders.history import record
 from shipdesk.orders.models import ItemUnit, Order
 from shipdesk.shipping.carriers import get_carrier

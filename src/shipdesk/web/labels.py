@@ -3,7 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shipdesk.stores.models import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
+from shipdesk.backmarket import LineState
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 
 STATUS = {
     AWAITING_PAYMENT: _("Awaiting payment"),
@@ -45,14 +46,14 @@ EVENT_SOURCE = {
     "cli": _("Command line"),
 }
 LINE_STATE = {
-    0: _("new"),
-    1: _("paid, awaiting acceptance"),
-    2: _("accepted"),
-    3: _("shipped"),
-    4: _("cancelled"),
-    5: _("refunded before shipping"),
-    6: _("refunded after shipping"),
-    7: _("not paid"),
-    8: _("pending payment"),
-    9: _("on hold"),
+    LineState.NEW: _("new"),
+    LineState.AWAITING_ACCEPTANCE: _("paid, awaiting acceptance"),
+    LineState.ACCEPTED: _("accepted"),
+    LineState.SHIPPED: _("shipped"),
+    LineState.CANCELLED: _("cancelled"),
+    LineState.REFUNDED_BEFORE_SHIPPING: _("refunded before shipping"),
+    LineState.REFUNDED_AFTER_SHIPPING: _("refunded after shipping"),
+    LineState.NOT_PAID: _("not paid"),
+    LineState.PENDING_PAYMENT: _("pending payment"),
+    LineState.ON_HOLD: _("on hold"),
 }

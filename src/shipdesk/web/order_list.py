@@ -20,15 +20,9 @@ from django.utils.translation import pgettext_lazy
 from shipdesk.orders import quantities
 from shipdesk.orders.imei import normalise_imei
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderItem
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 from shipdesk.shipping.carriers import clean_tracking_number
 from shipdesk.shipping.models import Shipment
-from shipdesk.stores.models import (
-    AWAITING_PAYMENT,
-    AWAITING_SHIPMENT,
-    CANCELLED,
-    ON_HOLD,
-    SHIPPED,
-)
 
 TO_ACCEPT = "to_accept"
 ALL = "all"

@@ -21,8 +21,9 @@ from shipdesk.orders import actions, quantities
 from shipdesk.orders.actions import DuplicateIdentifier, OrderActionError, identifier_needs
 from shipdesk.orders.imei import normalise_imei
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, OrderItem, Tag
+from shipdesk.orders.status import AWAITING_SHIPMENT
 from shipdesk.shipping.models import Shipment
-from shipdesk.stores.models import AWAITING_SHIPMENT, Store
+from shipdesk.stores.models import Store
 from shipdesk.sync import outbox
 from shipdesk.sync.models import Notification, NotificationAttempt
 from shipdesk.web import labels, order_list

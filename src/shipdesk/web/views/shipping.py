@@ -14,10 +14,11 @@ from shipdesk.orders import quantities
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.csv_files import CsvFileError
 from shipdesk.orders.models import Order, OrderItem
+from shipdesk.orders.status import AWAITING_SHIPMENT
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 from shipdesk.shipping.tracking_csv import ship_from_csv
-from shipdesk.stores.models import AWAITING_SHIPMENT, Store
+from shipdesk.stores.models import Store
 from shipdesk.web.access import shipper_required
 from shipdesk.web.forms import BatchShipForm, TrackingImportForm, service_choices
 

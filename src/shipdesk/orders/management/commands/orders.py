@@ -13,10 +13,10 @@ from shipdesk.orders.actions import (
     set_notes,
 )
 from shipdesk.orders.models import Order
+from shipdesk.orders.status import STATUS_VALUES
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.shipping.shipstation import shipment as shipment_json
-from shipdesk.stores.models import STATUS_VALUES
 
 STORE_HELP = "the store (id or name), when several stores have this order number"
 

@@ -1,0 +1,1 @@
+"""Running shipdesk: the web server, the background worker and the all-in-one demo."""

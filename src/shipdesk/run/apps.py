@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RunConfig(AppConfig):
+    name = "shipdesk.run"
+    label = "run"
