@@ -282,6 +282,25 @@ def test_order_level_imei_is_stored_on_a_single_line_of_quantity_1(api, find_ord
     assert (line["state"], line["imei"], line["serial_number"]) == (3, VALID_IMEI, "F2LXK0ABCD12")
 
 
+def test_order_level_imei_counts_only_the_lines_not_cancelled(api, find_order):
+    # Given a paid order of two lines of quantity 1: one cancelled, the other accepted
+    order = find_order(
+        lambda o: [(line["state"], line["quantity"]) for line in o["orderlines"]] == [(1, 1)] * 2
+    )
+    cancelled, kept = order["orderlines"]
+    _post(api, order, new_state=4, sku=cancelled["listing"])
+    _accept(api, order, kept)
+
+    # When shipping it with an order-level IMEI
+    response = _ship(api, order, imei=VALID_IMEI)
+
+    # Then the IMEI goes on the line that ships
+    assert response.status_code == 200
+    lines = {line["id"]: line for line in response.json()["orderlines"]}
+    assert (lines[kept["id"]]["state"], lines[kept["id"]]["imei"]) == (3, VALID_IMEI)
+    assert (lines[cancelled["id"]]["state"], lines[cancelled["id"]]["imei"]) == (4, "")
+
+
 @pytest.mark.parametrize(
     "predicate",
     [_multi, lambda o: o["state"] == 1 and [line["quantity"] for line in o["orderlines"]] == [2]],

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import ValidationError
 
+from . import requests
 from .errors import BackMarketError, RateLimited, classify_response, classify_transport_error
 from .models import Delivery, Order, OrdersPage, parse_order
 from .pacing import Pacer, SlidingWindowPacer
-from .states import LineState
 
 __all__ = ["REGION_HOSTS", "BackMarketClient", "RequestHook", "RetryPolicy"]
 
@@ -25,7 +25,6 @@ REGION_HOSTS = {
     "us": "https://www.backmarket.com",
     "ap": "https://www.backmarket.co.jp",
 }
-MAX_PAGE_SIZE = 50
 
 # on_request(method, url, status, duration_s), called after every attempt (status None when
 # no answer came back): lets the caller count and log requests.
@@ -147,36 +146,18 @@ class BackMarketClient:
 
     # Orders
 
-    def iter_order_pages(
-        self,
-        *,
-        state: int | None = None,
-        date_modification: datetime | None = None,
-        date_creation: datetime | None = None,
-        country_code: str | None = None,
-        page_size: int = MAX_PAGE_SIZE,
-    ) -> Iterator[OrdersPage]:
+    def iter_order_pages(self, **filters: Any) -> Iterator[OrdersPage]:
         """Yield every page of `GET /ws/orders`, following `next` until it is null.
 
-        Dates are "since" filters. Raises BackMarketError if a `next` URL comes back twice.
+        Filters are `requests.list_orders`'s, checked at once (not when iterating). Raises
+        BackMarketError if a `next` URL comes back twice.
         """
-        if not 1 <= page_size <= MAX_PAGE_SIZE:
-            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-        params: dict[str, Any] = {"page-size": page_size}
-        if state is not None:
-            params["state"] = state
-        if date_creation is not None:
-            params["date_creation"] = _format_since(date_creation)
-        if date_modification is not None:
-            params["date_modification"] = _format_since(date_modification)
-        if country_code is not None:
-            params["country_code"] = country_code
-        # Filters are checked here, eagerly; the generator below only runs when iterated.
-        return self._order_pages(self._http.build_request("GET", "/ws/orders", params=params).url)
+        return self._order_pages(requests.list_orders(**filters))
 
-    def _order_pages(self, url: httpx.URL | None) -> Iterator[OrdersPage]:
+    def _order_pages(self, request: requests.Request | None) -> Iterator[OrdersPage]:
         seen: set[str] = set()
-        while url is not None:
+        while request is not None:
+            url = self._http.build_request(**self._httpx_args(request)).url
             if str(url) in seen:
                 raise BackMarketError(
                     "pagination loop: Back Market returned the same next URL twice",
@@ -184,80 +165,28 @@ class BackMarketClient:
                     url=str(url),
                 )
             seen.add(str(url))
-            response = self._request("GET", url)
+            response = self.response(request)
             try:
                 page = OrdersPage.model_validate(_json(response))
             except ValidationError as exc:
                 raise _unexpected(response, f"unexpected orders page: {exc}") from exc
             yield page
-            url = self._same_host(url.join(page.next)) if page.next else None
+            request = self._next_page(url, page.next) if page.next else None
 
     def get_order(self, order_id: int) -> Order:
         """One order; raises NotFound if unknown, pydantic.ValidationError if malformed."""
         return parse_order(self.get_order_raw(order_id))
 
     def get_order_raw(self, order_id: int) -> dict[str, Any]:
-        response = self._request("GET", f"/ws/orders/{int(order_id)}")
+        response = self.response(requests.get_order(order_id))
         data = _json(response)
         if not isinstance(data, dict):
             raise _unexpected(response, "expected an order object")
         return data
 
-    def accept_line(self, order_id: int, sku: str) -> dict[str, Any]:
-        return self._update_order(order_id, {"new_state": LineState.ACCEPTED, "sku": sku})
-
-    def cancel_line(self, order_id: int, sku: str) -> dict[str, Any]:
-        return self._update_order(order_id, {"new_state": LineState.CANCELLED, "sku": sku})
-
-    def ship_order(
-        self,
-        order_id: int,
-        *,
-        tracking_number: str,
-        shipper: str,
-        tracking_url: str = "",
-        date_shipping: datetime | None = None,
-        imei: str = "",
-        serial_number: str = "",
-    ) -> dict[str, Any]:
-        """Move every accepted line to shipped. IMEI / serial here only apply to an order of
-        a single line of quantity 1; use `set_orderline_identifiers` otherwise."""
-        # Back Market requires tracking numbers without spaces; carriers print them spaced.
-        tracking_number = "".join(tracking_number.split())
-        if not tracking_number:
-            raise ValueError("tracking_number is required to ship")
-        shipped_at = date_shipping or datetime.now(UTC)
-        body: dict[str, Any] = {
-            "new_state": LineState.SHIPPED,
-            "tracking_number": tracking_number,
-            "tracking_url": tracking_url,
-            "shipper": shipper,
-            "date_shipping": _format_rfc3339(shipped_at),
-        }
-        if imei:
-            body["imei"] = imei
-        if serial_number:
-            body["serial_number"] = serial_number
-        return self._update_order(order_id, body)
-
-    def set_orderline_identifiers(
-        self, orderline_id: int, *, imei: str = "", serial_number: str = ""
-    ) -> dict[str, Any]:
-        """Register a line's IMEI and/or serial number. Back Market never lets it change."""
-        body = {
-            key: value for key, value in (("imei", imei), ("serial_number", serial_number)) if value
-        }
-        if not body:
-            raise ValueError("imei or serial_number is required")
-        return _json_object(
-            self._request("PATCH", f"/ws/orderlines/{int(orderline_id)}", json=body)
-        )
-
     def list_deliveries(self, order_id: int) -> list[Delivery]:
         """BackShip deliveries (labels bought through Back Market) of an order."""
-        response = self._request(
-            "GET", "/ws/shipping/v1/deliveries", params={"order_id": int(order_id)}
-        )
+        response = self.response(requests.list_deliveries(order_id))
         data = _json(response)
         results = data.get("results") if isinstance(data, dict) else data
         try:
@@ -267,26 +196,48 @@ class BackMarketClient:
 
     def check_token(self) -> None:
         """One cheap authenticated request; raises TokenRejected, Forbidden... on failure."""
-        self._request("GET", "/ws/orders", params={"page-size": 1})
+        self.response(requests.check_token())
+
+    # Updates: built by `requests`, sent by `send`.
+
+    def accept_line(self, order_id: int, sku: str) -> dict[str, Any]:
+        return self.send(requests.accept_line(order_id, sku))
+
+    def cancel_line(self, order_id: int, sku: str) -> dict[str, Any]:
+        return self.send(requests.cancel_line(order_id, sku))
+
+    def ship_order(
+        self, order_id: int, *, date_shipping: datetime | None = None, **fields: str
+    ) -> dict[str, Any]:
+        """`requests.ship_order`, shipped now unless `date_shipping` says when."""
+        shipped_at = date_shipping or datetime.now(UTC)
+        return self.send(requests.ship_order(order_id, date_shipping=shipped_at, **fields))
+
+    def set_orderline_identifiers(self, orderline_id: int, **identifiers: str) -> dict[str, Any]:
+        return self.send(requests.set_line_identifiers(orderline_id, **identifiers))
 
     # HTTP
 
-    def _update_order(self, order_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-        body = {"order_id": int(order_id), **changes}
-        return _json_object(self._request("POST", f"/ws/orders/{int(order_id)}", json=body))
+    def send(self, request: requests.Request) -> dict[str, Any]:
+        """Send an update; its answer's JSON object (success is the 2xx status, whatever the
+        body says)."""
+        return _json_object(self.response(request))
 
-    def _request(
-        self,
-        method: str,
-        url: httpx.URL | str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: dict[str, Any] | None = None,
-    ) -> httpx.Response:
-        request = self._http.build_request(method, url, params=params, json=json)
-        return self._retry.call(lambda: self._send(request))
+    def response(self, request: requests.Request) -> httpx.Response:
+        """Send any request: paced, retried, and classified (a BackMarketError on failure)."""
+        built = self._http.build_request(**self._httpx_args(request))
+        return self._retry.call(lambda: self._attempt(built))
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    @staticmethod
+    def _httpx_args(request: requests.Request) -> dict[str, Any]:
+        return {
+            "method": request.method,
+            "url": request.path,
+            "params": request.params or None,
+            "json": request.json,
+        }
+
+    def _attempt(self, request: httpx.Request) -> httpx.Response:
         """One attempt: wait for a pacing slot, send, classify."""
         self._pacer.acquire(self._pacer_key)
         started = time.perf_counter()
@@ -305,24 +256,10 @@ class BackMarketClient:
             raise error
         return response
 
-    def _same_host(self, url: httpx.URL) -> httpx.URL:
+    def _next_page(self, url: httpx.URL, next_url: str) -> requests.Request:
         # The token goes only to base_url: a `next` naming another host or scheme (http
         # behind a proxy, a platform alias) is followed on base_url with the same path.
-        return self.base_url.copy_with(raw_path=url.raw_path)
-
-
-def _format_since(moment: datetime) -> str:
-    """The filter format real clients use: `YYYY-MM-DD HH:MM:SS` in UTC."""
-    if moment.utcoffset() is None:
-        raise ValueError("date filters need an aware datetime")
-    # Dropping microseconds moves the bound earlier: a "since" filter then misses nothing.
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _format_rfc3339(moment: datetime) -> str:
-    if moment.utcoffset() is None:
-        raise ValueError("date_shipping needs an aware datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return requests.Request("GET", url.join(next_url).raw_path.decode("ascii"))
 
 
 def _json(response: httpx.Response) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from shipdesk.backmarket import rules
 from shipdesk.backmarket.states import LineState
 from shipdesk.orders.quantities import ReadableDecimalField
 from shipdesk.orders.status import STATUSES
@@ -153,6 +154,11 @@ class Order(models.Model):
             return sum(w for w in weights if w) or None
         return sum(weights)
 
+    def backmarket_lines(self) -> list[rules.Line]:
+        """The order's Back Market lines (not shipdesk's adjustments) for Back Market's
+        rules and `backmarket.plan.plan_shipment`; reads prefetched items and units."""
+        return [item.backmarket_line() for item in self.items.all() if item.channel_line_id]
+
 
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
@@ -198,6 +204,24 @@ class OrderItem(models.Model):
     @property
     def awaiting_acceptance(self) -> bool:
         return self.channel_state == LineState.AWAITING_ACCEPTANCE
+
+    @property
+    def identifiers_kept_in_shipdesk(self) -> bool:
+        """Back Market cannot take this line's IMEIs / serial numbers (quantity above 1)."""
+        return not rules.takes_identifiers(self.backmarket_line())
+
+    def backmarket_line(self) -> rules.Line:
+        """The line as Back Market's rules see it (reads prefetched units)."""
+        return rules.Line(
+            line_id=self.channel_line_id or 0,
+            sku=self.sku,
+            state=self.channel_state,
+            quantity=self.quantity,
+            units=tuple(
+                rules.Unit(u.imei, u.serial_number, sent=u.sent_at is not None)
+                for u in self.units.all()
+            ),
+        )
 
 
 class ItemUnit(models.Model):

@@ -443,16 +443,17 @@ class SandboxState:
             moving = self._moving_lines(order, new_state, text["sku"])
             now = self.clock()
             shipping = self._shipping(order, body, text, now) if new_state == 3 else {}
-            lines = order["orderlines"]
+            # Cancelled and refunded lines are not counted: they are not shipped.
+            live = [line for line in order["orderlines"] if line["state"] not in FINAL_LINE_STATES]
             if text["imei"] or text["serial_number"]:
-                if len(lines) != 1 or lines[0]["quantity"] != 1:
+                if len(live) != 1 or live[0]["quantity"] != 1:
                     raise SandboxError(
                         400,
                         "multiple_lines",
                         "imei and serial_number on an order apply only to a single line of "
                         "quantity 1; use PATCH /ws/orderlines/{id} for each line",
                     )
-                after = {**lines[0], "state": new_state if moving else lines[0]["state"]}
+                after = {**live[0], "state": new_state if live[0] in moving else live[0]["state"]}
                 _check_identifiers(after, text["imei"], text["serial_number"], 400)
 
             for line in moving:
@@ -463,7 +464,7 @@ class SandboxState:
             order.update(shipping)
             for key in ("imei", "serial_number"):
                 if text[key]:
-                    lines[0][key] = text[key]
+                    live[0][key] = text[key]
             if new_state == 2 and order["is_backship"] and order_id not in self._deliveries:
                 self._add_delivery(order_id, backship_delivery(order, now))
             self._save(order, now)
