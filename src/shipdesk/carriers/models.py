@@ -6,17 +6,16 @@ import json
 
 from django.db import models
 
-from shipdesk.carriers.registry import SUPPORTED, get_spec, validate_credentials
 from shipdesk.core import crypto
 from shipdesk.orders.quantities import ReadableDecimalField
-from shipdesk.shipping.carriers import CARRIERS
+from shipdesk.shipping.carriers import LABEL_CARRIERS, Carrier, label_carrier
 from shipdesk.shipping.models import Shipment
 
 
 class CarrierAccount(models.Model):
     name = models.CharField(max_length=100, unique=True)
     carrier_code = models.CharField(
-        max_length=50, choices=[(code, CARRIERS[code].name) for code in SUPPORTED]
+        max_length=50, choices=[(c.code, c.name) for c in LABEL_CARRIERS.values()]
     )
     karrio_carrier = models.CharField(max_length=50, editable=False)
     credentials_encrypted = models.TextField(editable=False)
@@ -36,8 +35,12 @@ class CarrierAccount(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.karrio_carrier = get_spec(self.carrier_code).karrio
+        self.karrio_carrier = self.carrier.karrio.carrier
         super().save(*args, **kwargs)
+
+    @property
+    def carrier(self) -> Carrier:
+        return label_carrier(self.carrier_code)
 
     @property
     def credentials(self) -> dict[str, str]:
@@ -45,14 +48,14 @@ class CarrierAccount(models.Model):
 
     @credentials.setter
     def credentials(self, values: dict[str, str]) -> None:
-        cleaned = validate_credentials(self.carrier_code, values)
+        cleaned = self.carrier.clean_credentials(values)
         self.credentials_encrypted = crypto.encrypt(json.dumps(cleaned))
 
     def masked_credentials(self) -> dict[str, str]:
         """For pages and the CLI: secrets hidden, other values shortened."""
         values = self.credentials
         shown = {}
-        for field in get_spec(self.carrier_code).credentials:
+        for field in self.carrier.karrio.credentials:
             value = values.get(field.name, "")
             if not value:
                 shown[field.name] = ""

@@ -1,10 +1,32 @@
-"""Carriers Back Market sellers use: ShipStation-style codes, Back Market shipper names,
-tracking-page templates and services."""
+"""The carriers Back Market sellers use, each listed once: its ShipStation-style code, name,
+Back Market shipper name, tracking-page template and services, and, for those whose labels
+shipdesk buys through karrio, karrio's name for it and the credentials an account needs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.parse import quote
+
+
+@dataclass(frozen=True)
+class Credential:
+    name: str  # karrio's settings field
+    label: str
+    secret: bool = False
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Karrio:
+    """How shipdesk buys the carrier's labels (shipdesk.carriers)."""
+
+    carrier: str  # the karrio extension's carrier name
+    package: str  # the PyPI distribution providing it
+    credentials: tuple[Credential, ...]
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.credentials if c.required]
 
 
 @dataclass(frozen=True)
@@ -14,11 +36,26 @@ class Carrier:
     backmarket_shipper: str  # the name Back Market knows
     tracking_url: str = ""  # template with {tracking}
     services: dict[str, str] = field(default_factory=dict)
+    karrio: Karrio | None = None  # None: no labels, the tracking number is typed or scanned
 
     def tracking_url_for(self, tracking_number: str) -> str:
         if not self.tracking_url or not tracking_number:
             return ""
         return self.tracking_url.format(tracking=quote(tracking_number, safe=""))[:300]
+
+    def clean_credentials(self, values: dict[str, str]) -> dict[str, str]:
+        """Known fields, stripped; ValueError names a missing or unknown one."""
+        known = {c.name for c in self.karrio.credentials}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown {self.code} credential {unknown[0]!r}; expected {', '.join(sorted(known))}"
+            )
+        cleaned = {k: str(v).strip() for k, v in values.items() if str(v or "").strip()}
+        missing = [name for name in self.karrio.required if name not in cleaned]
+        if missing:
+            raise ValueError(f"{self.code} needs {', '.join(missing)}")
+        return cleaned
 
 
 CARRIERS: dict[str, Carrier] = {
@@ -34,6 +71,20 @@ CARRIERS: dict[str, Carrier] = {
                 "colissimo_home_signature": "Colissimo Domicile avec signature",
                 "colissimo_international": "Colissimo International",
             },
+            karrio=Karrio(
+                "colissimo",
+                "karrio-colissimo",
+                (
+                    Credential("contract_number", "Contract number"),
+                    Credential("password", "Password", secret=True),
+                    Credential(
+                        "laposte_api_key",
+                        "La Poste Okapi key (tracking)",
+                        secret=True,
+                        required=False,
+                    ),
+                ),
+            ),
         ),
         Carrier(
             "chronopost",
@@ -46,6 +97,15 @@ CARRIERS: dict[str, Carrier] = {
                 "chrono_relais": "Chrono Relais",
                 "chrono_classic": "Chrono Classic (international)",
             },
+            karrio=Karrio(
+                "chronopost",
+                "karrio-chronopost",
+                (
+                    Credential("account_number", "Account number"),
+                    Credential("password", "Password", secret=True),
+                    Credential("id_emit", "Emitter id (default CHRFR)", required=False),
+                ),
+            ),
         ),
         Carrier(
             "dhl_express",
@@ -53,6 +113,15 @@ CARRIERS: dict[str, Carrier] = {
             "DHL Express",
             "https://www.dhl.com/en/express/tracking.html?AWB={tracking}",
             {"express_worldwide": "DHL Express Worldwide", "express_1200": "DHL Express 12:00"},
+            karrio=Karrio(
+                "dhl_express",
+                "karrio-dhl-express",
+                (
+                    Credential("site_id", "Site id"),
+                    Credential("password", "Password", secret=True),
+                    Credential("account_number", "Account number"),
+                ),
+            ),
         ),
         Carrier(
             "ups",
@@ -64,6 +133,15 @@ CARRIERS: dict[str, Carrier] = {
                 "ups_express_saver": "UPS Express Saver",
                 "ups_express": "UPS Express",
             },
+            karrio=Karrio(
+                "ups",
+                "karrio-ups",
+                (
+                    Credential("client_id", "Client id"),
+                    Credential("client_secret", "Client secret", secret=True),
+                    Credential("account_number", "Shipper (account) number"),
+                ),
+            ),
         ),
         Carrier(
             "dpd",
@@ -71,6 +149,15 @@ CARRIERS: dict[str, Carrier] = {
             "DPD",
             "https://tracking.dpd.de/status/en_US/parcel/{tracking}",
             {"dpd_classic": "DPD Classic", "dpd_predict": "DPD Predict"},
+            karrio=Karrio(
+                "dpd",
+                "karrio-dpd",
+                (
+                    Credential("delis_id", "DELIS id"),
+                    Credential("password", "Password", secret=True),
+                    Credential("depot", "Depot", required=False),
+                ),
+            ),
         ),
         Carrier(
             "dpd_uk",
@@ -85,6 +172,15 @@ CARRIERS: dict[str, Carrier] = {
             "GLS",
             "https://gls-group.com/track/{tracking}",
             {"gls_business_parcel": "GLS BusinessParcel", "gls_express": "GLS Express"},
+            karrio=Karrio(
+                "gls",
+                "karrio-gls",
+                (
+                    Credential("client_id", "Client id"),
+                    Credential("client_secret", "Client secret", secret=True),
+                    Credential("contact_id", "Contact id", required=False),
+                ),
+            ),
         ),
         Carrier(
             "la_poste",
@@ -135,6 +231,19 @@ def get_carrier(code: str) -> Carrier:
     except KeyError:
         raise ValueError(
             f"unknown carrier {code!r}; expected one of {', '.join(CARRIERS)}"
+        ) from None
+
+
+# The carriers whose labels shipdesk buys.
+LABEL_CARRIERS: dict[str, Carrier] = {code: c for code, c in CARRIERS.items() if c.karrio}
+
+
+def label_carrier(code: str) -> Carrier:
+    try:
+        return LABEL_CARRIERS[code]
+    except KeyError:
+        raise ValueError(
+            f"no label support for carrier {code!r}; expected one of {', '.join(LABEL_CARRIERS)}"
         ) from None
 
 

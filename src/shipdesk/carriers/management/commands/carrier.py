@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shipdesk.carriers import services
 from shipdesk.carriers.models import CarrierAccount
-from shipdesk.carriers.registry import SUPPORTED, get_spec
 from shipdesk.documents.packing_slips import orders_by_number
 from shipdesk.orders.actions import OrderActionError
+from shipdesk.shipping.carriers import LABEL_CARRIERS, label_carrier
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         sub.add_parser("list", help="carrier accounts (credentials masked)")
         add = sub.add_parser("add", help="add a carrier account")
         add.add_argument("name")
-        add.add_argument("--carrier", required=True, choices=sorted(SUPPORTED))
+        add.add_argument("--carrier", required=True, choices=sorted(LABEL_CARRIERS))
         add.add_argument(
             "--set",
             action="append",
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--set wants FIELD=VALUE, not {item!r}")
             values[key.strip()] = value
-        for field in get_spec(carrier).credentials:
+        for field in label_carrier(carrier).karrio.credentials:
             if field.required and field.name not in values:
                 if not sys.stdin.isatty():
                     raise CommandError(f"{carrier} needs {field.name} (--set {field.name}=...)")
