@@ -1,14 +1,20 @@
-"""Finding sandbox orders for API tests, and the JSON the API must answer for them."""
+"""Orders for API tests, and the JSON the API must answer for them."""
 
 import httpx
 
 from shipdesk.orders import shipstation
-from shipdesk.orders.imei import is_phone
 from shipdesk.orders.models import Order
 from shipdesk.sync.importer import import_orders
+from tests.factories import IMEI, OTHER_IMEI, OTHER_PHONE, sandbox_order
 
-IMEI = "356938035643809"
-OTHER_IMEI = "490154203237518"
+__all__ = [
+    "IMEI",
+    "OTHER_IMEI",
+    "imported_phone_order",
+    "imported_phone_orders",
+    "order_json",
+    "sandbox_ship_updates",
+]
 
 
 def order_json(order: Order) -> dict:
@@ -16,21 +22,10 @@ def order_json(order: Order) -> dict:
 
 
 def imported_phone_orders(store) -> list[Order]:
-    """Accepted single-line, single-unit phone orders awaiting shipment (not BackShip)."""
+    """The sandbox's orders imported, and two accepted one-phone orders awaiting shipment
+    (not BackShip) that Back Market knows."""
     import_orders(store)
-    found = []
-    for order in Order.objects.filter(
-        status="awaiting_shipment", awaiting_acceptance=False, is_backship=False
-    ).order_by("id"):
-        items = list(order.items.all())
-        if (
-            len(items) == 1
-            and items[0].quantity == 1
-            and is_phone(title=items[0].name, brand=items[0].brand)
-        ):
-            found.append(order)
-    assert len(found) >= 2, "the sandbox data has too few such orders; change the seed"
-    return found
+    return [sandbox_order(store), sandbox_order(store, lines=(OTHER_PHONE,))]
 
 
 def imported_phone_order(store) -> Order:

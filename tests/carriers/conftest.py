@@ -14,13 +14,12 @@ from reportlab.pdfgen import canvas
 
 from shipdesk.carriers.models import CarrierAccount
 from shipdesk.orders.actions import set_identifier
-from shipdesk.orders.imei import is_phone
 from shipdesk.orders.models import Order
-from shipdesk.stores.models import Warehouse
+from shipdesk.stores.models import Store, Warehouse
 from shipdesk.sync.importer import import_orders
+from tests.factories import IMEI, imported_order
 
 RECORDED = Path(__file__).parent / "recorded"
-IMEI = "356938035643809"
 
 
 def recorded(name: str, **values) -> bytes:
@@ -148,21 +147,9 @@ def orders(store, warehouse):
     return store
 
 
-def phone_order(country_code: str, *, skip: int = 0) -> Order:
-    found = []
-    for order in Order.objects.filter(
-        status="awaiting_shipment",
-        is_backship=False,
-        country_code=country_code,
-    ).order_by("id"):
-        items = list(order.items.all())
-        if (
-            len(items) == 1
-            and items[0].quantity == 1
-            and is_phone(title=items[0].name, brand=items[0].brand)
-        ):
-            found.append(order)
-    order = found[skip]
+def phone_order(country_code: str) -> Order:
+    """A new one-phone order to `country_code`, its IMEI scanned and its weight set."""
+    order = imported_order(Store.objects.get(), country_code=country_code)
     set_identifier(order, sku=order.items.get().sku, imei=IMEI, allow_duplicate=True)
     order.weight_grams = 450
     order.save()

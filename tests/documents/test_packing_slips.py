@@ -10,13 +10,12 @@ from pypdf import PdfReader
 
 from shipdesk.documents.packing_slips import render
 from shipdesk.orders.actions import set_identifier, set_notes
-from shipdesk.orders.imei import is_phone
 from shipdesk.orders.models import Order
+from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_orders
+from tests.factories import IMEI, imported_order
 
 pytestmark = pytest.mark.django_db
-
-IMEI = "356938035643809"
 
 
 def png(colour: str) -> bytes:
@@ -39,19 +38,9 @@ def branded_store(store, settings, tmp_path):
     return store
 
 
-def phone_order(*, skip: int = 0) -> Order:
-    """A single-line, single-unit phone order awaiting shipment."""
-    found = [
-        o
-        for o in Order.objects.filter(status="awaiting_shipment", is_backship=False)
-        .order_by("id")
-        .prefetch_related("items")
-        if len(o.items.all()) == 1
-        and o.items.all()[0].quantity == 1
-        and is_phone(title=o.items.all()[0].name, brand=o.items.all()[0].brand)
-        and o.items.all()[0].options
-    ]
-    return found[skip]
+def phone_order() -> Order:
+    """A new single-line, single-unit phone order awaiting shipment."""
+    return imported_order(Store.objects.get())
 
 
 def text_of(pdf: bytes) -> list[str]:
@@ -94,7 +83,7 @@ def test_packing_slip_shows_branding_items_options_location_imei_and_notes(brand
 
 
 def test_a_batch_is_one_pdf_with_each_order_on_its_own_page_on_letter_paper(branded_store):
-    orders = [phone_order(skip=0), phone_order(skip=1), phone_order(skip=2)]
+    orders = [phone_order(), phone_order(), phone_order()]
 
     pdf = render(orders, paper="Letter")
 
@@ -126,7 +115,7 @@ def test_unknown_paper_size_is_refused(branded_store):
 
 
 def test_packingslip_command_writes_the_pdf(branded_store, tmp_path):
-    first, second = phone_order(skip=0), phone_order(skip=1)
+    first, second = phone_order(), phone_order()
     out = tmp_path / "slips.pdf"
     stdout = io.StringIO()
 
@@ -152,7 +141,7 @@ def test_packingslip_command_writes_the_pdf(branded_store, tmp_path):
 def test_packing_slips_page_for_signed_in_users(branded_store, client):
     from django.contrib.auth.models import User
 
-    first, second = phone_order(skip=0), phone_order(skip=1)
+    first, second = phone_order(), phone_order()
     url = f"/packing-slips.pdf?orders={second.pk},{first.pk}&paper=Letter"
     assert client.get(url).status_code == 302
 

@@ -5,12 +5,11 @@ import socket
 import pytest
 
 from shipdesk.orders.actions import set_identifier
-from shipdesk.orders.imei import is_phone
 from shipdesk.orders.models import Order
 from shipdesk.shipping.actions import ship_order
+from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_orders
-
-IMEI = "356938035643809"
+from tests.factories import IMEI, imported_order
 
 
 class Mailbox:
@@ -86,20 +85,8 @@ def branded_store(store, settings, tmp_path):
 
 
 def phone_order(country_code: str) -> Order:
-    for order in Order.objects.filter(
-        status="awaiting_shipment",
-        is_backship=False,
-        country_code=country_code,
-    ).order_by("id"):
-        items = list(order.items.all())
-        if (
-            len(items) == 1
-            and items[0].quantity == 1
-            and items[0].options
-            and is_phone(title=items[0].name, brand=items[0].brand)
-        ):
-            return order
-    raise AssertionError(f"the sandbox has no single-phone {country_code} order; change the seed")
+    """A new one-phone order to `country_code`, awaiting shipment."""
+    return imported_order(Store.objects.get(), country_code=country_code)
 
 
 def ship(order: Order, **kwargs):

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from shipdesk.sandbox.generator import parse_date
+from tests.backmarket.recorded import load_json
 
 
 def _listed_ids(api, **params) -> list[int]:
@@ -387,3 +388,26 @@ def test_latency_delays_every_ws_answer_but_not_the_admin_endpoints(start_sandbo
     assert ws_s >= 0.5
     assert stats.status_code == 200
     assert admin_s < 0.5
+
+
+def test_a_given_order_is_served_as_given_and_its_ids_stay_unique(shared_sandbox, shared_api):
+    # Given an order a test needs exactly (the shape of a recorded Back Market order)
+    order = {**load_json("order_normal.json"), "order_id": 92_000_001}
+    order["orderlines"] = [{**order["orderlines"][0], "id": 920_000_011}]
+
+    # When giving it to the sandbox, then giving it again, then giving a broken one
+    given = shared_api.post("/_sandbox/orders", json={"order": order})
+    again = shared_api.post("/_sandbox/orders", json={"order": order})
+    broken = shared_api.post("/_sandbox/orders", json={"order": {**order, "orderlines": []}})
+
+    # Then Back Market's API serves it as given; the others are refused with the reason
+    assert given.json() == {"order_ids": [92_000_001]}
+    assert shared_api.get("/ws/orders/92000001").json() == order
+    assert (again.status_code, again.json()["error"]["message"]) == (
+        400,
+        "order 92000001 exists already",
+    )
+    assert (broken.status_code, broken.json()["error"]["message"]) == (
+        400,
+        "orderlines must be a list of objects",
+    )

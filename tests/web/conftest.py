@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests import browser as chromium
+from tests.factories import sandbox_order
 
 
 @pytest.fixture
@@ -101,18 +102,6 @@ def shoot(screenshots):
 
 @pytest.fixture
 def phone_order(imported):
-    """An accepted order of one smartphone (quantity 1) awaiting shipment."""
-    from shipdesk.orders.imei import is_phone
-    from shipdesk.orders.models import Order
-
-    for order in Order.objects.filter(
-        status="awaiting_shipment", awaiting_acceptance=False, is_backship=False
-    ).order_by("order_date"):
-        items = list(order.items.all())
-        if (
-            len(items) == 1
-            and items[0].quantity == 1
-            and is_phone(title=items[0].name, brand=items[0].brand)
-        ):
-            return order
-    raise AssertionError("the sandbox data has no such order; change the seed")
+    """An accepted order of one smartphone (quantity 1) awaiting shipment, known to Back
+    Market (the sandbox)."""
+    return sandbox_order(imported)

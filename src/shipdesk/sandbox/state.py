@@ -126,6 +126,34 @@ def order_state(line_states: Iterable[int], current: int) -> int:
     return current  # unpaid orders (lines 0, 7, 8, 9) keep their own state
 
 
+def _malformed(order: object) -> str | None:
+    """Why the sandbox could not serve this order, or None."""
+    if not isinstance(order, dict):
+        return "order must be a JSON object"
+    for key in ("order_id", "state"):
+        if isinstance(order.get(key), bool) or not isinstance(order.get(key), int):
+            return f"order {key} must be an integer"
+    if not isinstance(order.get("country_code"), str):
+        return "order country_code must be a string"
+    for key in ("date_creation", "date_modification"):
+        try:
+            parse_date(order.get(key))
+        except (TypeError, ValueError):
+            return f"order {key} must be a date"
+    lines = order.get("orderlines")
+    if not isinstance(lines, list) or not lines or not all(isinstance(ln, dict) for ln in lines):
+        return "orderlines must be a list of objects"
+    for line in lines:
+        for key in ("id", "state", "quantity"):
+            if isinstance(line.get(key), bool) or not isinstance(line.get(key), int):
+                return f"orderline {key} must be an integer"
+        if not isinstance(line.get("listing"), str):
+            return "orderline listing must be a string"
+    if len({line["id"] for line in lines}) != len(lines):
+        return "orderline ids must differ"
+    return None
+
+
 def _as_int(value: object) -> int | None:
     """JSON ints, and digit strings the way a form serializer would coerce them."""
     if isinstance(value, bool):
@@ -549,6 +577,21 @@ class SandboxState:
             return given
 
     # --- admin --------------------------------------------------------------------------
+
+    def add_order(self, order: object) -> int:
+        """A given order, as is: tests shape the order they need. Its ids must be new."""
+        problem = _malformed(order)
+        with self._lock:
+            if problem is None and order["order_id"] in self._raw:
+                problem = f"order {order['order_id']} exists already"
+            if problem is None and any(
+                line["id"] in self._line_order for line in order["orderlines"]
+            ):
+                problem = "an orderline id exists already"
+            if problem is not None:
+                raise SandboxError(400, "invalid_field", problem)
+            self._insert(order)
+            return order["order_id"]
 
     def create_orders(self, count: int) -> list[int]:
         """`count` new paid orders (state 1), placed now."""

@@ -1,0 +1,188 @@
+"""Orders built to order, instead of searched for in the sandbox's random data.
+
+`backmarket_order` is an order as Back Market sends it (the shape of
+`tests/data/backmarket/order_normal.json`), from a short description of its lines;
+`imported_order` imports one into a store the way the import does; `sandbox_order` first
+gives it to the Back Market sandbox the store is connected to, for tests where Back Market
+must know the order (its updates are then checked at the sandbox).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from shipdesk.backmarket import LineState, OrderState
+from shipdesk.orders.models import Order
+from shipdesk.stores.models import Store
+from shipdesk.sync.importer import import_page
+
+IMEI = "356938035643809"
+OTHER_IMEI = "490154203237518"
+ORDERED = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
+
+# Far above the sandbox's own order ids (75,000,000 onwards), one per order built.
+_ORDER_IDS = itertools.count(91_000_001)
+
+ADDRESSES = {
+    "fr-fr": {
+        "first_name": "Élodie",
+        "last_name": "Martin",
+        "street": "12 rue des Lilas",
+        "street2": "Bât. B",
+        "postal_code": "69003",
+        "city": "Lyon",
+        "country": "FR",
+        "phone": "06 12 34 56 78",
+    },
+    "de-de": {
+        "first_name": "Jonas",
+        "last_name": "Schäfer",
+        "street": "Torstraße 109",
+        "street2": "",
+        "postal_code": "10119",
+        "city": "Berlin",
+        "country": "DE",
+        "phone": "+49 30 12345678",
+    },
+    "en-gb": {
+        "first_name": "Olivia",
+        "last_name": "Hughes",
+        "street": "221 Baker Street",
+        "street2": "Flat 2",
+        "postal_code": "NW1 6XE",
+        "city": "London",
+        "country": "GB",
+        "phone": "+44 20 7946 0958",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    sku: str = "IP13-128-BLK-GOOD"
+    title: str = "iPhone 13 128 Go - Noir - Débloqué"
+    brand: str = "Apple"
+    quantity: int = 1
+    price: str = "369.00"  # the line's total
+    state: int = LineState.ACCEPTED
+    condition: int = 11  # Good
+
+
+PHONE = Line()
+OTHER_PHONE = Line(
+    "GS21-128-GRY-EXC", "Galaxy S21 5G 128 Go - Gris - Débloqué", "Samsung", 1, "329.00"
+)
+CHARGER = Line("CHG-20W-USBC", "Chargeur secteur 20 W USB-C", "Apple", 1, "19.00")
+
+
+def backmarket_order(
+    order_id: int | None = None,
+    *,
+    lines: tuple[Line, ...] = (PHONE,),
+    state: int | None = None,
+    country_code: str = "fr-fr",
+    shipper: str = "Colissimo",
+    is_backship: bool = False,
+    created: datetime = ORDERED,
+) -> dict:
+    """A paid order as Back Market's `GET /ws/orders/{id}` answers it."""
+    order_id = next(_ORDER_IDS) if order_id is None else order_id
+    if state is None:
+        waiting = any(line.state == LineState.AWAITING_ACCEPTANCE for line in lines)
+        state = OrderState.AWAITING_ACCEPTANCE if waiting else OrderState.AWAITING_SHIPMENT
+    address = ADDRESSES[country_code]
+    email = f"shipping_{order_id}@eu.perso-email.com"
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    total = sum(float(line.price) for line in lines)
+    return {
+        "order_id": order_id,
+        "shipping_address": {
+            "company": "",
+            **address,
+            "first_name_pronunciation": None,
+            "last_name_pronunciation": None,
+            "email": email,
+            "customer_id_number": "",
+        },
+        "billing_address": {
+            "company": "",
+            **address,
+            "first_name_pronunciation": None,
+            "last_name_pronunciation": None,
+            "email": email.replace("shipping", "billing"),
+            "customer_id_number": "",
+        },
+        "delivery_note": f"https://www.backmarket.fr/bo_merchant/orders/delivery_form/{order_id}.pdf",
+        "tracking_number": "",
+        "tracking_url": "",
+        "shipper": shipper,
+        "shipper_display": shipper,
+        "date_creation": stamp,
+        "date_modification": (created + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date_shipping": None,
+        "date_payment": (created + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date_bill_provided": None,
+        "state": int(state),
+        "orderlines": [
+            {
+                "id": order_id * 10 + index,
+                "date_creation": stamp,
+                "state": int(line.state),
+                "price": line.price,
+                "shipping_price": "0.00",
+                "shipping_delay": 48,
+                "shipper": shipper,
+                "currency": "EUR",
+                "return_reason": 0,
+                "return_message": "",
+                "listing": line.sku,
+                "product": line.title,
+                "quantity": line.quantity,
+                "brand": line.brand,
+                "product_id": 545000 + index,
+                "backcare": False,
+                "backcare_price": 0,
+                "listing_id": 6577000 + index,
+                "sales_taxes": "0.00",
+                "imei": "",
+                "serial_number": "",
+                "condition": line.condition,
+                "orderline_fee": "0.00",
+            }
+            for index, line in enumerate(lines, start=1)
+        ],
+        "price": f"{total:.2f}",
+        "shipping_price": "0.00",
+        "currency": "EUR",
+        "country_code": country_code,
+        "paypal_reference": None,
+        "psp_reference": f"psp-{order_id}",
+        "installment_payment": False,
+        "payment_method": "CARD",
+        "sales_taxes": "0.00",
+        "expected_dispatch_date": None,
+        "is_backship": is_backship,
+    }
+
+
+def imported_order(store: Store, **order) -> Order:
+    """The order `backmarket_order(**order)` describes, imported into `store`."""
+    raw = backmarket_order(**order)
+    [outcome] = import_page(store, [raw])
+    assert outcome.result == "created", outcome
+    return Order.objects.get(store=store, channel_order_id=raw["order_id"])
+
+
+def sandbox_order(store: Store, **order) -> Order:
+    """Like `imported_order`, the sandbox the store is connected to first being given the
+    order, as Back Market."""
+    raw = backmarket_order(**order)
+    answer = httpx.post(f"{store.base_url}/_sandbox/orders", json={"order": raw}, timeout=5)
+    assert answer.json() == {"order_ids": [raw["order_id"]]}, answer.text
+    [outcome] = import_page(store, [raw])
+    assert outcome.result == "created", outcome
+    return Order.objects.get(store=store, channel_order_id=raw["order_id"])
