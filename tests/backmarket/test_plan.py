@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shipdesk.backmarket import LineState
+from shipdesk.backmarket import LineState, requests
 from shipdesk.backmarket.plan import (
     Accept,
     SetIdentifiers,
@@ -13,7 +13,6 @@ from shipdesk.backmarket.plan import (
     Shipping,
     plan_shipment,
 )
-from shipdesk.backmarket.requests import Request
 from shipdesk.backmarket.rules import IdentifierRoute, Line, Unit, identifier_route
 
 IMEI_A = "356938035643809"
@@ -153,23 +152,16 @@ def test_each_step_builds_its_request():
         for step in (Accept(11, "IP13"), SetIdentifiers(12, "IP12", imei=IMEI_B), Ship(IMEI_A))
     ]
 
-    # then
+    # then: the builders' requests (tested in test_requests), with the step's values
     assert built == [
-        Request(
-            "POST", "/ws/orders/78612345", {"order_id": 78612345, "new_state": 2, "sku": "IP13"}
-        ),
-        Request("PATCH", "/ws/orderlines/12", {"imei": IMEI_B}),
-        Request(
-            "POST",
-            "/ws/orders/78612345",
-            {
-                "order_id": 78612345,
-                "new_state": 3,
-                "tracking_number": "6A12345678901",
-                "tracking_url": "https://example.com/t/6A12345678901",
-                "shipper": "Colissimo",
-                "date_shipping": "2026-03-23T12:00:00Z",
-                "imei": IMEI_A,
-            },
+        requests.accept_line(78612345, "IP13"),
+        requests.set_line_identifiers(12, imei=IMEI_B),
+        requests.ship_order(
+            78612345,
+            tracking_number="6A12345678901",
+            tracking_url="https://example.com/t/6A12345678901",
+            shipper="Colissimo",
+            date_shipping=datetime(2026, 3, 23, 12, tzinfo=UTC),
+            imei=IMEI_A,
         ),
     ]
