@@ -224,7 +224,9 @@ def test_orders_commands_accept_set_notes_set_imei_ship_and_notify(store, sandbo
         "colissimo",
         6.5,
     )
-    assert counts == {"sent": 1, "failed": 0, "pending": 0, "dead": 0}
+    nothing = {"pending": 0, "sent": 0, "failed": 0, "dead": 0}
+    # The acceptance (sent by `orders accept`) and the shipment.
+    assert counts == {"backmarket": {**nothing, "sent": 2}, "webhook": nothing, "email": nothing}
     order.refresh_from_db()
     assert (order.internal_notes, order.notes_to_buyer, order.status) == (
         "bench 3",

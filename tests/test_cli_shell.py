@@ -197,8 +197,8 @@ def test_help_lists_shipdesks_commands_first(tmp_path, args):
         "application." in listed
     )
     assert (
-        "  worker       Run background jobs (imports, Back Market notifications). Several may "
-        "run at once." in listed
+        "  worker       Run background jobs (imports, the outbox). Several may run at once."
+        in listed
     )
     django = " ".join(lines[start + len(ours) + 2 :])
     assert "migrate," in django and "createsuperuser," in django and "demo" not in django

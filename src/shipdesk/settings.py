@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "shipdesk.orders",
     "shipdesk.shipping",
     "shipdesk.sync",
+    "shipdesk.outbox",
     "shipdesk.documents",
     "shipdesk.notifications",
     "shipdesk.api",

@@ -8,7 +8,7 @@ import sys
 import httpx
 import pytest
 
-from shipdesk.api.models import WebhookSubscription
+from shipdesk.notifications.models import WebhookSubscription
 
 from .conftest import basic
 

@@ -16,8 +16,8 @@ from shipstation_api_wrapper.filter import ShipStationOrderFilter
 
 from shipdesk.orders.actions import add_tag, hold, set_notes
 from shipdesk.orders.models import Order, Tag
+from shipdesk.outbox import engine
 from shipdesk.shipping.models import Shipment
-from shipdesk.sync import outbox
 from shipdesk.sync.importer import import_orders
 
 from .helpers import (
@@ -127,7 +127,7 @@ def test_add_note_round_trip_writes_the_imei_that_markasshipped_sends(store, san
             "notifySalesChannel": True,
         },
     )
-    counts = outbox.deliver_due()
+    counts = engine.deliver_due()["backmarket"]
 
     assert noted.status_code == 200
     assert noted.json()["internalNotes"] == f" IMEI: {IMEI} None"

@@ -17,10 +17,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from shipdesk.api import webhooks
-from shipdesk.api.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from shipdesk.core import netguard
+from shipdesk.notifications import webhooks
+from shipdesk.notifications.models import WebhookSubscription
 from shipdesk.orders.models import Order
+from shipdesk.outbox import engine
+from shipdesk.outbox.models import Attempt, Message
 from shipdesk.sync.importer import import_orders
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +134,7 @@ def thanks(conn):
     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\nConnection: close\r\n\r\nthanks")
 
 
-def one_delivery(store, target_url: str, event="ORDER_NOTIFY") -> WebhookDelivery:
+def one_delivery(store, target_url: str, event="ORDER_NOTIFY") -> Message:
     """A subscription to target_url (as if made when allowed) with one delivery due."""
     import_orders(store)
     user = WebhookSubscription._meta.get_field("user").related_model.objects.create_user("erp")
@@ -140,7 +142,7 @@ def one_delivery(store, target_url: str, event="ORDER_NOTIFY") -> WebhookDeliver
     subscription.secret = "s3cret"
     subscription.save()
     webhooks.orders_imported(store, list(Order.objects.values_list("pk", flat=True)[:1]))
-    return WebhookDelivery.objects.get()
+    return Message.objects.filter(kind="webhook").get()
 
 
 @pytest.mark.parametrize(
@@ -162,11 +164,11 @@ def test_a_target_resolving_to_a_local_address_gets_no_request_at_delivery(
     delivery = one_delivery(store, f"http://{host}:{port}/hooks")
 
     # When it is delivered with local targets refused (the default)
-    status = webhooks.deliver(delivery.pk)
+    status = engine.deliver(delivery.pk)
 
     # Then nothing reaches the address, and the refusal names no address
     assert webhook_target.received == []
-    attempt = WebhookAttempt.objects.get()
+    attempt = Attempt.objects.get()
     assert (status, attempt.status_code, attempt.error) == ("pending", None, REFUSED)
     assert dns.lookups == ([host] if resolves_to else [])
 
@@ -181,7 +183,7 @@ def test_the_name_is_resolved_once_and_the_post_goes_to_that_address_as_the_name
     dns.answers["hooks.test"] = [["127.0.0.1"]]
     delivery = one_delivery(store, f"http://hooks.test:{port}/hooks")
 
-    status = webhooks.deliver(delivery.pk)
+    status = engine.deliver(delivery.pk)
 
     [(headers, _)] = webhook_target.requests
     assert status == "sent"
@@ -257,10 +259,10 @@ def test_https_verifies_the_certificate_against_the_name_not_the_pinned_address(
     dns.answers["hooks.test"] = [["127.0.0.1"]]
     delivery = one_delivery(store, f"https://hooks.test:{target.port}/hooks")
 
-    result = webhooks.deliver(delivery.pk)
+    result = engine.deliver(delivery.pk)
 
     target.finished.wait(10)
-    attempt = WebhookAttempt.objects.get()
+    attempt = Attempt.objects.get()
     assert (result, attempt.error) == (status, error)
     assert target.server_names == ["hooks.test"]  # SNI: the name, though connected by address
     if status == "sent":
@@ -301,13 +303,13 @@ def test_a_target_answering_one_byte_at_a_time_is_cut_off_at_the_deadline(
         target = scripted(trickle(slow_part))
     delivery = one_delivery(store, f"http://127.0.0.1:{target.port}/hooks")
 
-    status = webhooks.deliver(delivery.pk)
+    status = engine.deliver(delivery.pk)
 
     # Then the delivery stops at the deadline, as a failed attempt to retry
-    attempt = WebhookAttempt.objects.get()
+    attempt = Attempt.objects.get()
     assert (status, attempt.status_code) == ("pending", None)
     assert attempt.error == "the target did not answer within the 1 s deadline"
-    assert WebhookDelivery.objects.get().last_error == attempt.error
+    assert Message.objects.filter(kind="webhook").get().last_error == attempt.error
     assert attempt.duration_ms < 10_000  # loosely: far from the target's 20 s
     target.finished.wait(10)
     assert target.completed is False
@@ -326,14 +328,14 @@ def test_only_the_start_of_a_huge_answer_is_read(store, scripted, settings):
     target = scripted(huge)
     delivery = one_delivery(store, f"http://127.0.0.1:{target.port}/hooks")
 
-    status = webhooks.deliver(delivery.pk)
+    status = engine.deliver(delivery.pk)
 
     # Then shipdesk hangs up after the start: the target cannot write it all
     target.finished.wait(30)
     assert target.completed is False
-    attempt = WebhookAttempt.objects.get()
+    attempt = Attempt.objects.get()
     assert (status, attempt.status_code, attempt.error) == ("sent", 200, "")
-    assert attempt.response_body == "x" * 2000
+    assert attempt.answer == "x" * 2000
 
 
 def receiver_verifies(secret: str, signature: str, body: bytes) -> bool:
@@ -356,7 +358,7 @@ def test_each_post_is_signed_with_the_secret_of_the_subscribe_answer(
     webhooks.orders_imported(store, list(Order.objects.values_list("pk", flat=True)[:2]))
 
     before = int(time.time())
-    webhooks.deliver_due()
+    engine.deliver_due("webhook")["webhook"]
     after = int(time.time())
 
     [(headers, body)] = webhook_target.requests

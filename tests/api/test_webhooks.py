@@ -7,14 +7,11 @@ import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from shipdesk.api import webhooks
-from shipdesk.api.models import (
-    WebhookAttempt,
-    WebhookBatch,
-    WebhookDelivery,
-    WebhookSubscription,
-)
+from shipdesk.notifications import webhooks
+from shipdesk.notifications.models import WebhookBatch, WebhookSubscription
 from shipdesk.orders.models import Order
+from shipdesk.outbox import engine
+from shipdesk.outbox.models import Attempt, Message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_orders
@@ -188,7 +185,7 @@ def test_announcing_is_a_no_op_without_subscribers(store):
     assert webhooks.orders_imported(store, order_ids) is None
     assert webhooks.shipments_created([1, 2]) is None
     assert webhooks.orders_imported(store, []) is None
-    assert WebhookBatch.objects.count() == WebhookDelivery.objects.count() == 0
+    assert WebhookBatch.objects.count() == Message.objects.filter(kind="webhook").count() == 0
 
 
 def test_a_subscription_for_another_store_is_not_notified(store, api):
@@ -199,7 +196,7 @@ def test_a_subscription_for_another_store_is_not_notified(store, api):
     batch = webhooks.orders_imported(store, list(Order.objects.values_list("pk", flat=True)[:2]))
 
     assert batch is None
-    assert WebhookDelivery.objects.count() == 0
+    assert Message.objects.filter(kind="webhook").count() == 0
 
 
 def test_an_import_with_new_orders_posts_one_order_notify_whose_url_answers_them(
@@ -215,12 +212,12 @@ def test_an_import_with_new_orders_posts_one_order_notify_whose_url_answers_them
 
     run = import_orders(store)
     queued = [(t.name, t.args) for t in HUEY.pending()]
-    counts = webhooks.deliver_due()
+    counts = engine.deliver_due("webhook")["webhook"]
 
     batch = WebhookBatch.objects.get()
-    delivery = WebhookDelivery.objects.get()
-    assert queued == [("deliver_webhook", (delivery.pk,))]
-    assert counts == {"sent": 1, "pending": 0, "dead": 0}
+    delivery = Message.objects.filter(kind="webhook").get()
+    assert queued == [("deliver_message", (delivery.pk,))]
+    assert counts == {"pending": 0, "sent": 1, "failed": 0, "dead": 0}
     resource_url = f"{live_server.url}/ssapi/orders?importBatch={batch.uuid}"
     assert webhook_target.received == [
         {"resource_url": resource_url, "resource_type": "ORDER_NOTIFY"}
@@ -229,8 +226,8 @@ def test_an_import_with_new_orders_posts_one_order_notify_whose_url_answers_them
     assert resource["total"] == run.created == Order.objects.count()
     assert sorted(o["orderId"] for o in resource["orders"]) == sorted(batch.object_ids)
     assert httpx.get(resource_url).status_code == 401
-    attempt = WebhookAttempt.objects.get()
-    assert (attempt.status_code, attempt.response_body, attempt.error) == (200, "thanks", "")
+    attempt = Attempt.objects.get()
+    assert (attempt.status_code, attempt.answer, attempt.error) == (200, "thanks", "")
     HUEY.flush()
 
 
@@ -245,9 +242,9 @@ def test_orders_imported_announces_exactly_the_given_orders_at_the_configured_ad
 
     batch = webhooks.orders_imported(store, new)
 
-    delivery = WebhookDelivery.objects.get()
+    delivery = Message.objects.filter(kind="webhook").get()
     assert (batch.kind, batch.store, batch.object_ids) == ("orders", store, sorted(new))
-    assert delivery.resource_url == (
+    assert delivery.payload["resource_url"] == (
         f"https://ship.example.com/ssapi/orders?importBatch={batch.uuid}"
     )
     assert delivery.status == "pending"
@@ -270,7 +267,7 @@ def test_item_ship_notify_announces_a_shipment_batch_with_items(
     shipment = ship_order(
         order, carrier_code="gls", tracking_number="GLS1", notify_backmarket=False
     )
-    webhooks.deliver_due()
+    engine.deliver_due("webhook")["webhook"]
 
     batch = WebhookBatch.objects.get()
     assert (batch.kind, batch.object_ids) == ("shipments", [shipment.pk])
@@ -297,23 +294,23 @@ def test_a_failing_target_is_retried_with_backoff_and_every_attempt_is_recorded(
     webhook_target.status = 503
     ship_order(order, carrier_code="ups", tracking_number="1Z9", notify_backmarket=False)
 
-    first = webhooks.deliver_due()
-    delivery = WebhookDelivery.objects.get()
-    not_due_yet = webhooks.deliver_due()
+    first = engine.deliver_due("webhook")["webhook"]
+    delivery = Message.objects.filter(kind="webhook").get()
+    not_due_yet = engine.deliver_due("webhook")["webhook"]
     webhook_target.status = 200
-    WebhookDelivery.objects.update(next_attempt_at=timezone.now())  # time passes
-    second = webhooks.deliver_due()
+    Message.objects.filter(kind="webhook").update(next_attempt_at=timezone.now())  # time passes
+    second = engine.deliver_due("webhook")["webhook"]
 
-    assert first == not_due_yet == {"sent": 0, "pending": 1, "dead": 0}
+    assert first == not_due_yet == {"pending": 1, "sent": 0, "failed": 0, "dead": 0}
     assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=10)
     assert delivery.last_error == "the target answered HTTP 503"
-    assert second == {"sent": 1, "pending": 0, "dead": 0}
+    assert second == {"pending": 0, "sent": 1, "failed": 0, "dead": 0}
     assert len(webhook_target.received) == 2
-    assert list(WebhookAttempt.objects.values_list("status_code", "response_body")) == [
+    assert list(Attempt.objects.values_list("status_code", "answer")) == [
         (503, "busy"),
         (200, "thanks"),
     ]
-    assert WebhookDelivery.objects.get().attempts == 2
+    assert Message.objects.filter(kind="webhook").get().attempts == 2
     logs = api.get("/webhooks").json()["webhooks"][0]["WebhookLogs"]
     assert [log["statusCode"] for log in logs] == [200, 503]
 
@@ -322,15 +319,15 @@ def test_an_unreachable_target_gives_up_after_24_hours(store, api, local_targets
     import_orders(store)
     subscribe(api, target_url="http://127.0.0.1:9/closed", event="ORDER_NOTIFY")
     webhooks.orders_imported(store, list(Order.objects.values_list("pk", flat=True)[:1]))
-    WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    Message.objects.filter(kind="webhook").update(deadline_at=timezone.now() - timedelta(hours=1))
 
-    counts = webhooks.deliver_due()
+    counts = engine.deliver_due("webhook")["webhook"]
 
-    assert counts == {"sent": 0, "pending": 0, "dead": 1}
-    attempt = WebhookAttempt.objects.get()
+    assert counts == {"pending": 0, "sent": 0, "failed": 0, "dead": 1}
+    attempt = Attempt.objects.get()
     assert attempt.status_code is None
     # Not the system's "[Errno 111] Connection refused": the list must not be a port scanner.
     assert attempt.error == "could not connect to the target"
-    assert WebhookDelivery.objects.get().last_error == attempt.error
+    assert Message.objects.filter(kind="webhook").get().last_error == attempt.error
     [logged] = api.get("/webhooks").json()["webhooks"][0]["WebhookLogs"]
     assert logged["error"] == "could not connect to the target"

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 from shipdesk.carriers import services
 from shipdesk.carriers.gateway import CarrierMessage
 from shipdesk.carriers.models import CarrierShipment
-from shipdesk.notifications.models import CustomerEmail, OutboxEmail
+from shipdesk.notifications.models import OutboxEmail
 from shipdesk.orders.models import OrderEvent
+from shipdesk.outbox.models import Message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 
@@ -140,8 +141,8 @@ def test_a_typed_colissimo_number_is_tracked_to_delivery_and_the_customer_emaile
     }
     [event] = OrderEvent.objects.filter(order=order, kind="delivered")
     assert event.message == f"Delivered (Colissimo 6A25012345678) on {yesterday} 11:07."
-    [email] = CustomerEmail.objects.filter(order=order)
-    assert (email.kind, email.status) == ("delivery_notification", "sent")
+    [email] = Message.objects.filter(order=order, kind="email")
+    assert (email.payload["email_kind"], email.status) == ("delivery_notification", "sent")
     [kept] = OutboxEmail.objects.all()
     assert kept.subject == f"Votre commande {order.order_number} a été livrée"
 
@@ -177,4 +178,4 @@ def test_a_delivery_found_days_later_is_recorded_without_emailing_the_customer(
     shipment.refresh_from_db()
     assert timezone.localtime(shipment.delivered_at).date() == long_ago
     assert OrderEvent.objects.filter(order=order, kind="delivered").count() == 1
-    assert CustomerEmail.objects.count() == 0 and OutboxEmail.objects.count() == 0
+    assert Message.objects.filter(kind="email").count() == 0 and OutboxEmail.objects.count() == 0

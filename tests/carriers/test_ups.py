@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from shipdesk.carriers import services
 from shipdesk.carriers.models import CarrierShipment
-from shipdesk.orders.models import OrderEvent
+from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import Shipment
 
 from .conftest import account, phone_order, recorded
@@ -247,9 +247,32 @@ def test_rates_cheapest_first_with_the_parcel_sent(ups, carrier_http):
     assert shipment["Package"][0]["PackageWeight"]["Weight"] == "0.45"
 
 
-def test_an_order_that_cannot_ship_gets_its_new_label_cancelled(ups, carrier_http):
+def test_no_label_is_bought_for_an_order_that_cannot_ship(ups, carrier_http):
     order = phone_order("de-de")
     order.items.get().units.update(imei="")  # a phone without its IMEI cannot ship
+    token_route(carrier_http)
+    carrier_http.on(
+        "POST",
+        f"{UPS}/api/shipments/v2409/ship",
+        recorded("ups_ship.json", label=gif_label(), order_number=order.order_number),
+    )
+
+    with pytest.raises(services.OrderActionError) as refused:
+        services.ship_with_label(order, ups, "ups_standard", notify_backmarket=False)
+
+    item = order.items.get()
+    assert str(refused.value) == (
+        f"cannot ship order {order.order_number}: missing IMEI / serial number for "
+        f"{item.sku} ({item.name})"
+    )
+    assert carrier_http.calls == []  # not even a token: nothing asked of UPS
+    assert Shipment.objects.filter(order=order).count() == 0
+
+
+def test_a_label_bought_for_an_order_shipped_meanwhile_is_cancelled(ups, carrier_http, monkeypatch):
+    from shipdesk.shipping import actions as shipping_actions
+
+    order = phone_order("de-de")
     token_route(carrier_http)
     carrier_http.on(
         "POST",
@@ -261,14 +284,27 @@ def test_an_order_that_cannot_ship_gets_its_new_label_cancelled(ups, carrier_htt
         f"{UPS}/api/shipments/v2409/void/cancel/1Z4A6V826891547346",
         recorded("ups_void.json"),
     )
+    buy_label = services.buy_label
+
+    def a_colleague_ships_it_while_the_label_is_bought(*args, **kwargs):
+        result = buy_label(*args, **kwargs)
+        shipping_actions.ship_order(
+            Order.objects.get(pk=order.pk), carrier_code="ups", tracking_number="1ZOTHER"
+        )
+        return result
+
+    monkeypatch.setattr(services, "buy_label", a_colleague_ships_it_while_the_label_is_bought)
 
     with pytest.raises(services.OrderActionError) as refused:
         services.ship_with_label(order, ups, "ups_standard", notify_backmarket=False)
 
-    assert str(refused.value).startswith(f"cannot ship order {order.order_number}: missing IMEI")
-    assert str(refused.value).endswith("(the label was cancelled at the carrier)")
+    assert str(refused.value) == (
+        f"order {order.order_number} is already shipped (the label was cancelled at the carrier)"
+    )
     assert [c.method for c in carrier_http.calls] == ["POST", "POST", "POST", "DELETE"]
-    assert Shipment.objects.filter(order=order).count() == 0
+    assert list(Shipment.objects.filter(order=order).values_list("tracking_number", flat=True)) == [
+        "1ZOTHER"
+    ]
 
 
 def test_credentials_are_encrypted_masked_and_never_logged(ups, carrier_http, caplog, capfd):

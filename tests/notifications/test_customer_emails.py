@@ -6,12 +6,22 @@ import pytest
 from django.utils import timezone
 
 from shipdesk.notifications import emails
-from shipdesk.notifications.models import CustomerEmail
 from shipdesk.orders.models import OrderEvent
+from shipdesk.outbox import engine
+from shipdesk.outbox.models import Message
 
 from .conftest import phone_order, ship
 
 pytestmark = pytest.mark.django_db
+
+
+def send_due() -> dict:
+    """Send the emails due; the emails' counts by status."""
+    return engine.deliver_due("email")["email"]
+
+
+def customer_emails():
+    return Message.objects.filter(kind="email")
 
 
 def parts(message) -> dict[str, str]:
@@ -38,7 +48,7 @@ def test_both_emails_are_received_once_with_content_and_branding(
     with django_capture_on_commit_callbacks(execute=True):
         assert emails.queue_shipment_confirmation(shipment) == confirmation
         assert emails.queue_delivery_notification(shipment) == delivery
-    assert emails.send_due() == {"sent": 0, "pending": 0, "failed": 0}
+    assert send_due() == {"pending": 0, "sent": 2, "failed": 0, "dead": 0}
 
     assert len(smtp.messages) == 2
     assert [e.rcpt_tos for e in smtp.envelopes] == [[order.customer_email]] * 2
@@ -76,12 +86,15 @@ def test_both_emails_are_received_once_with_content_and_branding(
         "Merci pour votre commande,\nAtelier Müller"
     )
 
-    rows = CustomerEmail.objects.filter(order=order).order_by("id")
-    assert [(r.kind, r.status, r.attempts, r.to) for r in rows] == [
+    rows = customer_emails().filter(order=order).order_by("id")
+    assert [(r.payload["email_kind"], r.status, r.attempts, r.payload["to"]) for r in rows] == [
         ("shipment_confirmation", "sent", 1, order.customer_email),
         ("delivery_notification", "sent", 1, order.customer_email),
     ]
-    assert [r.message_id for r in rows] == [shipped["Message-ID"], delivered["Message-ID"]]
+    assert [r.attempt_log.get().request["message_id"] for r in rows] == [
+        shipped["Message-ID"],
+        delivered["Message-ID"],
+    ]
     events = OrderEvent.objects.filter(order=order, kind="customer_email_sent").order_by("id")
     assert [e.message for e in events] == [
         f"Shipment confirmation emailed to {order.customer_email}.",
@@ -146,7 +159,7 @@ def test_no_email_when_the_setting_is_off_or_the_order_has_no_address(
         assert emails.queue_shipment_confirmation(shipment) is None
 
     assert smtp.messages == []
-    assert CustomerEmail.objects.count() == 0
+    assert customer_emails().count() == 0
 
 
 def test_notify_customer_on_the_shipment_sends_even_with_the_store_setting_off(
@@ -172,19 +185,20 @@ def test_a_temporary_smtp_failure_is_retried_later_and_sent_once(
     with django_capture_on_commit_callbacks(execute=True):  # shipping queues the confirmation
         shipment = ship(order)
 
-    row = CustomerEmail.objects.get(shipment=shipment, kind="shipment_confirmation")
+    row = customer_emails().get(shipment=shipment, payload__email_kind="shipment_confirmation")
     assert (row.status, row.attempts, smtp.messages) == ("pending", 1, [])
-    assert row.error.startswith("SMTPDataError: (451, b'4.3.0 Try again later')")
+    assert row.last_error.startswith("SMTPDataError: (451, b'4.3.0 Try again later')")
     assert row.next_attempt_at > timezone.now() + timedelta(seconds=50)
-    assert emails.send_due() == {"sent": 0, "pending": 0, "failed": 0}  # not due yet
+    assert send_due() == {"pending": 1, "sent": 0, "failed": 0, "dead": 0}  # not due yet
+    assert row.attempt_log.get().error_class == "retriable"
 
     smtp.reply = None
-    CustomerEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    assert emails.send_due() == {"sent": 1, "pending": 0, "failed": 0}
-    assert emails.send_due() == {"sent": 0, "pending": 0, "failed": 0}
+    customer_emails().filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert send_due() == {"pending": 0, "sent": 1, "failed": 0, "dead": 0}
+    assert send_due() == {"pending": 0, "sent": 1, "failed": 0, "dead": 0}
 
     row.refresh_from_db()
-    assert (row.status, row.attempts, row.error, len(smtp.messages)) == ("sent", 2, "", 1)
+    assert (row.status, row.attempts, row.last_error, len(smtp.messages)) == ("sent", 2, "", 1)
 
 
 def test_a_refused_recipient_fails_at_once_and_is_recorded_on_the_order(
@@ -196,8 +210,9 @@ def test_a_refused_recipient_fails_at_once_and_is_recorded_on_the_order(
     with django_capture_on_commit_callbacks(execute=True):  # shipping queues the confirmation
         shipment = ship(order)
 
-    row = CustomerEmail.objects.get(shipment=shipment, kind="shipment_confirmation")
+    row = customer_emails().get(shipment=shipment, payload__email_kind="shipment_confirmation")
     assert (row.status, row.attempts) == ("failed", 1)
+    assert row.attempt_log.get().error_class == "final"
     [event] = OrderEvent.objects.filter(order=order, kind="customer_email_failed")
     assert event.message.startswith(
         f"Shipment confirmation to {order.customer_email} failed: SMTPDataError: (550"
@@ -206,20 +221,22 @@ def test_a_refused_recipient_fails_at_once_and_is_recorded_on_the_order(
 
 def test_an_email_interrupted_mid_send_is_marked_failed_not_resent(branded_store, smtp):
     order = phone_order("fr-fr")
-    # Shipping creates the confirmation row; its after-commit send job is not run here. The
-    # worker then claims it and is killed mid-send, 20 minutes ago.
+    # Shipping queues the confirmation; its after-commit send job is not run here. A worker
+    # then claims it and is killed mid-send, 20 minutes ago: its 15-minute lease ran out.
     shipment = ship(order)
-    row = CustomerEmail.objects.get(shipment=shipment, kind="shipment_confirmation")
-    assert (row.order, row.to, row.status) == (order, order.customer_email, "pending")
-    CustomerEmail.objects.filter(pk=row.pk).update(
-        status="sending", attempts=1, claimed_at=timezone.now() - timedelta(minutes=20)
-    )
+    row = customer_emails().get(shipment=shipment, payload__email_kind="shipment_confirmation")
+    assert (row.order, row.payload["to"], row.status) == (order, order.customer_email, "pending")
+    customer_emails().filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(minutes=5))
 
-    assert emails.send_due() == {"sent": 0, "pending": 0, "failed": 1}
+    assert send_due() == {"pending": 0, "sent": 0, "failed": 1, "dead": 0}
 
     row.refresh_from_db()
     assert row.status == "failed" and smtp.messages == []
-    assert row.error == "interrupted while sending; not resent, as the customer may have it already"
+    error = "interrupted while sending; not resent, as the customer may have it already"
+    assert row.last_error == error
+    assert row.attempt_log.get().error_class == "interrupted"
+    [event] = OrderEvent.objects.filter(order=order, kind="customer_email_failed")
+    assert event.message == f"Shipment confirmation to {order.customer_email}: {error}."
 
 
 def test_language_follows_the_orders_marketplace_then_its_country(branded_store):

@@ -25,12 +25,12 @@ from django.db import IntegrityError, connection, transaction
 from shipdesk.orders import actions
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent
+from shipdesk.outbox.models import Message
 from shipdesk.shipping import actions as shipping_actions
 from shipdesk.shipping.actions import ship_order, void_shipment
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import client_for
 from shipdesk.sync.importer import import_orders
-from shipdesk.sync.models import Notification
 
 from ..web.factories import make_order, make_store
 
@@ -105,7 +105,7 @@ def test_two_people_shipping_one_order_at_once_make_one_shipment(phone_order, mo
     [shipment] = Shipment.objects.filter(order=phone_order)
     assert [r for r in results if isinstance(r, Shipment)] == [shipment]
     assert refusals(results) == ["order 1001 is already shipped"]
-    assert Notification.objects.filter(order=phone_order).count() == 1
+    assert Message.objects.filter(order=phone_order, kind="backmarket").count() == 1
     assert OrderEvent.objects.filter(order=phone_order, kind="shipped").count() == 1
     phone_order.refresh_from_db()
     assert phone_order.status == "shipped"
@@ -132,23 +132,14 @@ def one_line_to_accept(store) -> Order:
     raise AssertionError("the sandbox's data has no one-line order to accept; change the seed")
 
 
-def test_two_accepts_at_once_send_one_acceptance_to_back_market(store, sandbox):
-    """The window: the Back Market client's `accept_line`, called after the lines are
-    chosen and before they are recorded as accepted."""
+def test_two_accepts_at_once_send_one_acceptance_to_back_market(store, sandbox, monkeypatch):
+    """The window: `queue_update`, called after the lines are chosen and before their
+    acceptance is written to the outbox."""
     order = one_line_to_accept(store)
-    clients = [client_for(store), client_for(store)]
-    for client in clients:
-        client.accept_line = waiting_for_the_other(client.accept_line)
+    widen(monkeypatch, actions, "queue_update")
     first, second = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
 
-    try:
-        results = race(
-            lambda: actions.accept_order(first, client=clients[0]),
-            lambda: actions.accept_order(second, client=clients[1]),
-        )
-    finally:
-        for client in clients:
-            client.close()
+    results = race(lambda: actions.accept_order(first), lambda: actions.accept_order(second))
 
     sent = httpx.get(f"{sandbox.url}/_sandbox/updates").json()["updates"]
     assert [(u["path"], u["body"]["new_state"], u["status"]) for u in sent] == [
@@ -158,25 +149,19 @@ def test_two_accepts_at_once_send_one_acceptance_to_back_market(store, sandbox):
     order.refresh_from_db()
     assert (order.awaiting_acceptance, order.items.get().channel_state) == (False, 2)
     assert order.events.filter(kind="accepted").count() == 1
+    assert Message.objects.filter(order=order).values_list("status", flat=True).get() == "sent"
 
 
-def test_two_cancels_of_one_line_at_once_send_one_cancellation(store, sandbox):
-    """The window: the Back Market client's `cancel_line`, as for accepts."""
+def test_two_cancels_of_one_line_at_once_send_one_cancellation(store, sandbox, monkeypatch):
+    """The window: `queue_update`, as for accepts."""
     order = one_line_to_accept(store)
     sku = order.items.get().sku
-    clients = [client_for(store), client_for(store)]
-    for client in clients:
-        client.cancel_line = waiting_for_the_other(client.cancel_line)
+    widen(monkeypatch, actions, "queue_update")
     first, second = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
 
-    try:
-        results = race(
-            lambda: actions.cancel_line(first, sku=sku, client=clients[0]),
-            lambda: actions.cancel_line(second, sku=sku, client=clients[1]),
-        )
-    finally:
-        for client in clients:
-            client.close()
+    results = race(
+        lambda: actions.cancel_line(first, sku=sku), lambda: actions.cancel_line(second, sku=sku)
+    )
 
     sent = httpx.get(f"{sandbox.url}/_sandbox/updates").json()["updates"]
     assert [(u["body"]["new_state"], u["status"]) for u in sent] == [(4, 200)]
@@ -188,8 +173,8 @@ def test_two_cancels_of_one_line_at_once_send_one_cancellation(store, sandbox):
 
 def test_a_line_back_market_refuses_awaits_acceptance_again(store, sandbox):
     order = one_line_to_accept(store)
-    with client_for(store) as client:  # accepted behind shipdesk's back: a second one fails
-        client.accept_line(order.channel_order_id, order.items.get().sku)
+    with client_for(store) as client:  # cancelled behind shipdesk's back: accepting fails
+        client.cancel_line(order.channel_order_id, order.items.get().sku)
 
     with pytest.raises(OrderActionError, match="Back Market refused to accept"):
         actions.accept_order(order)
@@ -198,6 +183,22 @@ def test_a_line_back_market_refuses_awaits_acceptance_again(store, sandbox):
     assert order.awaiting_acceptance is True
     assert {i.channel_state for i in order.items.all()} == {1}
     assert order.channel_hash == ""  # the next import re-reads the lines from Back Market
+    assert order.events.filter(kind="accept_failed").count() == 1
+    assert Message.objects.get(order=order).status == "failed"
+
+
+def test_a_line_accepted_behind_shipdesks_back_counts_as_accepted(store, sandbox):
+    order = one_line_to_accept(store)
+    with client_for(store) as client:  # a second acceptance is refused: it was applied
+        client.accept_line(order.channel_order_id, order.items.get().sku)
+
+    actions.accept_order(order)
+
+    order.refresh_from_db()
+    assert (order.awaiting_acceptance, order.items.get().channel_state) == (False, 2)
+    sent = httpx.get(f"{sandbox.url}/_sandbox/updates").json()["updates"]
+    assert [(u["body"]["new_state"], u["status"]) for u in sent] == [(2, 200), (2, 400)]
+    assert Message.objects.get(order=order).status == "sent"
 
 
 def test_hold_on_an_order_shipped_meanwhile_is_refused(phone_order):

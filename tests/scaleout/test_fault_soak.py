@@ -30,12 +30,14 @@ from huey.contrib.djhuey import HUEY
 from shipdesk.orders.actions import OrderActionError, items_needing_identifiers, set_identifier
 from shipdesk.orders.imei import luhn_ok
 from shipdesk.orders.models import Order, OrderEvent
+from shipdesk.outbox.models import Message
+from shipdesk.outbox.tasks import deliver_message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import connect_store, replace_token
 from shipdesk.stores.models import Store
-from shipdesk.sync.models import ImportRun, Notification, QuarantinedOrder
-from shipdesk.sync.tasks import deliver_notification, schedule_imports
+from shipdesk.sync.models import ImportRun, QuarantinedOrder
+from shipdesk.sync.tasks import schedule_imports
 
 from ..sync.oracle import has_address
 from .workers import Workers
@@ -61,6 +63,11 @@ SETTLE_S = 240  # then every worker runs until every notification is sent and im
 REVOKE_AT_S, REPLACE_AT_S = 15, 40
 REVOKED = 7  # the store whose token is revoked, then replaced
 SEED = 20260401
+
+
+def notifications():
+    """The shipments' Back Market updates (the outbox's messages of that kind)."""
+    return Message.objects.filter(kind=Message.Kind.BACKMARKET, shipment__isnull=False)
 
 
 def valid_imei(n: int) -> str:
@@ -121,13 +128,13 @@ class Soak:
         if elapsed - self.last_outbox < 3:
             return
         self.last_outbox = elapsed
-        idle = Notification.objects.filter(status=Notification.Status.PENDING).filter(
+        idle = Message.objects.filter(status=Message.Status.PENDING).filter(
             Q(lease_until__isnull=True) | Q(lease_until__lt=now)
         )
         idle.filter(next_attempt_at__gt=now).update(next_attempt_at=now)
         for pk in idle.values_list("pk", flat=True):
             if elapsed - self.enqueued_at.get(pk, -60) >= 10:
-                deliver_notification(pk)
+                deliver_message(pk)
                 self.enqueued_at[pk] = elapsed
 
     def ship(self, batch: int = 8) -> None:
@@ -254,7 +261,7 @@ def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
         shipped_count = len(soak.shipped)
 
         def settled() -> bool:
-            if Notification.objects.exclude(status=Notification.Status.SENT).exists():
+            if Message.objects.exclude(status=Message.Status.SENT).exists():
                 return False
             for store, sandbox in zip(stores, sandboxes, strict=True):
                 have = set(store.orders.values_list("channel_order_id", flat=True))
@@ -328,8 +335,8 @@ def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
         ).values_list("store_id", "channel_order_id")
     )
     # Shipments: one sent notification each, one applied ship update each on Back Market.
-    notifications = Counter(Notification.objects.values_list("status", flat=True))
-    per_shipment = Counter(Notification.objects.values_list("shipment_id", flat=True))
+    statuses = Counter(notifications().values_list("status", flat=True))
+    per_shipment = Counter(notifications().values_list("shipment_id", flat=True))
     sent_events = Counter(
         OrderEvent.objects.filter(kind="notification_sent").values_list("order_id", flat=True)
     )
@@ -368,7 +375,7 @@ def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
     repeated = sum(len(sent) - 1 for sent in applied.values())
     shipments = Shipment.objects.count()
     not_shipped = Order.objects.filter(pk__in=list(soak.shipped)).exclude(status="shipped").count()
-    retried = Notification.objects.filter(attempts__gt=1).count()
+    retried = notifications().filter(attempts__gt=1).count()
     interrupted = ImportRun.objects.filter(
         Q(status=ImportRun.Status.RUNNING) | Q(errors__contains=[{"kind": "Interrupted"}])
     ).count()
@@ -403,14 +410,14 @@ def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
         f"the broken id; set aside without address: {len(aside_rows & _as_text(set_aside))}"
         f"/{len(set_aside)}"
         f"\n  shipments: {shipments} ({shipped_count} shipped during chaos), notifications "
-        f"{dict(notifications)}, notified once: "
+        f"{dict(statuses)}, notified once: "
         f"{sum(1 for key in expected_applied if len(applied.get(key, ())) == 1)}, ship updates "
         f"received {requested}: accepted {sum(map(len, applied.values()))} ({repeated} "
         f"repeating a shipped order's tracking), failed by a fault {faulted}, refused as "
         f"repeats {refused}; {retried} notifications needed several attempts"
         f"\n  stores: {auto_import} importing, health {dict(health)}"
     )
-    if len(have & valid) != len(valid) or notifications.get("sent", 0) != shipments:
+    if len(have & valid) != len(valid) or statuses.get("sent", 0) != shipments:
         report(workers.log_tail())
     for (store_pk, path), sent in applied.items():
         if len(sent) > 1:  # what Back Market got twice, and what the outbox recorded
@@ -427,7 +434,7 @@ def test_twenty_stores_under_faults_and_killed_workers_lose_and_double_nothing(
     assert ids_ok == set(by_id)
     assert _as_text(set_aside) <= aside_rows
     assert shipments == len(soak.shipped) >= STORES * SHIPMENTS_PER_STORE * 0.9
-    assert dict(notifications) == {"sent": shipments}
+    assert dict(statuses) == {"sent": shipments}
     assert set(per_shipment.values()) == {1}
     assert sorted(sent_events.values()) == [1] * shipments
     assert set(applied) == expected_applied
@@ -451,14 +458,15 @@ def _story(store_pk: int, path: str, sandbox) -> str:
     ]
     lines = [f"--- {path} (store {store_pk}): lines (id, state) now {now}"]
     lines += [f"  sandbox: {u}" for u in sandbox.state.updates if u["path"] == path]
-    for notification in order.notifications.all():
+    for message in order.messages.all():
         lines.append(
-            f"  notification {notification.pk}: {notification.status}, attempts "
-            f"{notification.attempts}, steps {notification.steps_done}"
+            f"  message {message.pk} {message.key}: {message.status}, attempts "
+            f"{message.attempts}, steps {message.steps_done}"
         )
         lines += [
-            f"    attempt {a.at:%H:%M:%S.%f} {a.step} {a.status_code} {a.error[:100]}"
-            for a in notification.attempt_log.all()
+            f"    attempt {a.at:%H:%M:%S.%f} {a.request.get('step')} {a.status_code} "
+            f"{a.error[:100]}"
+            for a in message.attempt_log.all()
         ]
     lines += [f"  event {e.at:%H:%M:%S.%f} {e.kind}: {e.message}" for e in order.events.all()]
     return "\n".join(lines)

@@ -10,9 +10,9 @@ from django.core.management.base import CommandError
 
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.models import Order
+from shipdesk.outbox.models import Message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
-from shipdesk.sync.models import Notification
 from tests.web.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_ship_order_refuses_a_carrier_fee_that_is_not_an_amount(order, fee, mess
 
     assert str(refused.value) == message
     assert not Shipment.objects.exists()
-    assert not Notification.objects.exists()
+    assert not Message.objects.exists()
     assert Order.objects.get(pk=order.pk).status == "awaiting_shipment"
 
 

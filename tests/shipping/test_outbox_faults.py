@@ -10,10 +10,10 @@ from django.core.management import call_command
 
 from shipdesk.orders.actions import items_needing_identifiers, set_identifier
 from shipdesk.orders.models import Order
+from shipdesk.outbox.models import Message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.stores.connection import connect_store
 from shipdesk.sync.importer import import_orders
-from shipdesk.sync.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +55,10 @@ def test_100_shipments_with_10_percent_faults_each_reach_back_market_once(sandbo
     for _ in range(20):  # each pass is one worker round; retries are made due at once
         out = io.StringIO()
         call_command("notify", "--json", stdout=out)
-        printed.append(json.loads(out.getvalue()))
+        printed.append(json.loads(out.getvalue())["backmarket"])
         if printed[-1]["pending"] == 0:
             break
-        Notification.objects.filter(status="pending").update(next_attempt_at=orders[0].order_date)
+        Message.objects.filter(status="pending").update(next_attempt_at=orders[0].order_date)
 
     log = httpx.get(f"{sandbox.url}/_sandbox/updates").json()["updates"]
     applied = Counter(
@@ -69,6 +69,6 @@ def test_100_shipments_with_10_percent_faults_each_reach_back_market_once(sandbo
         f"ship updates applied per order: {Counter(applied.values())}; "
         f"ship requests received: {sum(1 for u in log if u['body'].get('new_state') == 3)}"
     )
-    assert printed[-1] == {"sent": 100, "failed": 0, "pending": 0, "dead": 0}
+    assert printed[-1] == {"pending": 0, "sent": 100, "failed": 0, "dead": 0}
     assert sorted(applied) == sorted(f"/ws/orders/{o.channel_order_id}" for o in orders)
     assert set(applied.values()) == {1}

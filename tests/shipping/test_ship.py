@@ -6,10 +6,11 @@ import pytest
 from shipdesk.orders.actions import OrderActionError, accept_order, set_identifier, set_notes
 from shipdesk.orders.imei import is_phone
 from shipdesk.orders.models import Order
+from shipdesk.outbox import engine
+from shipdesk.outbox.models import Message
+from shipdesk.outbox.senders import backmarket as sender
 from shipdesk.shipping.actions import ship_order
-from shipdesk.sync import outbox
 from shipdesk.sync.importer import import_orders
-from shipdesk.sync.models import Notification
 
 from ..sync.oracle import admin
 
@@ -22,6 +23,15 @@ IMEIS = [
     "860000000000009",
     "352099001761481",
 ]
+
+
+def deliver_due() -> dict:
+    """Deliver what is due; the Back Market updates' counts by status."""
+    return engine.deliver_due()["backmarket"]
+
+
+def notifications():
+    return Message.objects.filter(kind="backmarket")
 
 
 def updates(sandbox) -> list[dict]:
@@ -84,7 +94,7 @@ def test_single_line_phone_is_shipped_with_its_imei_in_the_ship_update(store, sa
         shipment_cost="7.90",
         notes_to_buyer="Merci !",
     )
-    counts = outbox.deliver_due()
+    counts = deliver_due()
 
     assert counts == {"sent": 1, "failed": 0, "pending": 0, "dead": 0}
     [update] = ship_updates(sandbox, order)
@@ -103,9 +113,13 @@ def test_single_line_phone_is_shipped_with_its_imei_in_the_ship_update(store, sa
     assert (str(shipment.shipment_cost), shipment.service_code) == ("7.90", "colissimo_home")
     order.refresh_from_db()
     assert order.status == "shipped"
-    attempt = Notification.objects.get().attempt_log.get()
-    assert (attempt.status_code, attempt.method) == (200, "POST")
-    assert "sandbox-token" not in str(attempt.request_body) + attempt.response_body
+    attempt = notifications().get().attempt_log.get()
+    assert (attempt.status_code, attempt.request["method"], attempt.error_class) == (
+        200,
+        "POST",
+        "ok",
+    )
+    assert "sandbox-token" not in str(attempt.request) + attempt.answer
 
 
 def test_multi_line_order_sends_imeis_per_line_with_patch(store, sandbox):
@@ -116,7 +130,7 @@ def test_multi_line_order_sends_imeis_per_line_with_patch(store, sandbox):
             set_identifier(order, sku=item.sku, imei=IMEIS[n], allow_duplicate=True)
     ship_order(order, carrier_code="ups", tracking_number="1Z999AA10123456784")
 
-    outbox.deliver_due()
+    deliver_due()
 
     patches = [u for u in updates(sandbox) if u["method"] == "PATCH"]
     assert sorted(p["path"] for p in patches) == sorted(
@@ -124,7 +138,7 @@ def test_multi_line_order_sends_imeis_per_line_with_patch(store, sandbox):
     )
     [ship] = ship_updates(sandbox, order)
     assert "imei" not in ship["body"]
-    assert Notification.objects.get().status == "sent"
+    assert notifications().get().status == "sent"
 
 
 def test_missing_or_bad_imei_is_refused_before_any_request(store, sandbox):
@@ -140,7 +154,7 @@ def test_missing_or_bad_imei_is_refused_before_any_request(store, sandbox):
         set_identifier(order, sku=sku, imei="35693803564380")
 
     assert httpx.get(f"{sandbox.url}/_sandbox/stats").json()["requests"] == before
-    assert updates(sandbox) == [] and Notification.objects.count() == 0
+    assert updates(sandbox) == [] and notifications().count() == 0
 
 
 def test_imei_from_internal_notes_is_used(store, sandbox):
@@ -148,7 +162,7 @@ def test_imei_from_internal_notes_is_used(store, sandbox):
     set_notes(order, internal=f"Checked by Léa.\nIMEI: {IMEIS[1]}")
 
     ship_order(order, carrier_code="chronopost", tracking_number="XY123456789FR")
-    outbox.deliver_due()
+    deliver_due()
 
     [update] = ship_updates(sandbox, order)
     assert update["body"]["imei"] == IMEIS[1]
@@ -170,7 +184,7 @@ def test_unaccepted_order_is_accepted_then_shipped(store, sandbox):
     set_identifier(order, sku=order.items.get().sku, imei=IMEIS[2])
 
     ship_order(order, carrier_code="dpd", tracking_number="09445440281234")
-    outbox.deliver_due()
+    deliver_due()
 
     bodies = [u["body"] for u in updates(sandbox)]
     assert [b["new_state"] for b in bodies] == [2, 3]
@@ -205,12 +219,12 @@ def test_server_errors_then_success_deliver_exactly_once(store, sandbox):
     ship_order(order, carrier_code="gls", tracking_number="GLS123")
     admin(sandbox.url, "faults", {"fail_next": 3})
 
-    assert outbox.deliver_due()["pending"] == 1  # the client's own retries exhausted
-    Notification.objects.update(next_attempt_at=order.order_date)  # time passes
-    assert outbox.deliver_due() == {"sent": 1, "failed": 0, "pending": 0, "dead": 0}
+    assert deliver_due()["pending"] == 1  # the client's own retries exhausted
+    notifications().update(next_attempt_at=order.order_date)  # time passes
+    assert deliver_due() == {"sent": 1, "failed": 0, "pending": 0, "dead": 0}
 
     assert len(ship_updates(sandbox, order)) == 1
-    assert Notification.objects.get().attempts == 2
+    assert notifications().get().attempts == 2
 
 
 def test_a_rejection_stops_with_back_markets_message(store, sandbox):
@@ -227,9 +241,9 @@ def test_a_rejection_stops_with_back_markets_message(store, sandbox):
             set_identifier(order, sku=item.sku, imei=IMEIS[0], allow_duplicate=True)
     ship_order(order, carrier_code="colissimo", tracking_number="6A1")
 
-    counts = outbox.deliver_due()
+    counts = deliver_due()
 
-    notification = Notification.objects.get()
+    notification = notifications().get()
     assert counts["failed"] == 1 and notification.status == "failed"
     assert "cannot be corrected" in notification.last_error
     assert order.events.filter(kind="notification_failed").exists()
@@ -240,7 +254,7 @@ def test_a_worker_killed_after_back_market_applied_the_ship_sends_nothing_twice(
     order = find(store)
     set_identifier(order, sku=order.items.get().sku, imei=IMEIS[0])
     ship_order(order, carrier_code="colissimo", tracking_number="6A99")
-    notification = Notification.objects.get()
+    notification = notifications().get()
     # The worker sent the update, Back Market applied it, and the worker died before recording it.
     httpx.post(
         f"{sandbox.url}/ws/orders/{order.channel_order_id}",
@@ -253,9 +267,9 @@ def test_a_worker_killed_after_back_market_applied_the_ship_sends_nothing_twice(
         },
         headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-t-t;t@example.com"},
     )
-    Notification.objects.filter(pk=notification.pk).update(attempts=1)
+    notifications().filter(pk=notification.pk).update(attempts=1)
 
-    assert outbox.deliver_due()["sent"] == 1
+    assert deliver_due()["sent"] == 1
     assert len(ship_updates(sandbox, order)) == 1
 
 
@@ -271,7 +285,7 @@ def test_a_quantity_2_phone_line_needs_two_imeis_which_stay_in_shipdesk(store, s
 
     set_identifier(order, sku=item.sku, imei=IMEIS[1])
     ship_order(order, carrier_code="colissimo", tracking_number="6A2")
-    outbox.deliver_due()
+    deliver_due()
 
     assert [u.imei for u in item.units.all()] == IMEIS[:2]
     assert [u["method"] for u in updates(sandbox)] == ["POST"]  # no PATCH Back Market would refuse
@@ -296,9 +310,9 @@ def test_a_worker_killed_during_its_first_attempt_sends_nothing_twice(store, san
         },
         headers={"Authorization": "Basic sandbox-token", "User-Agent": "BM-t-t;t@example.com"},
     )
-    Notification.objects.update(lease_until=order.order_date)  # the dead worker's lease expired
+    notifications().update(lease_until=order.order_date)  # the dead worker's lease expired
 
-    assert outbox.deliver_due()["sent"] == 1
+    assert deliver_due()["sent"] == 1
     assert len(ship_updates(sandbox, order)) == 1
 
 
@@ -315,7 +329,7 @@ def test_a_rejected_token_flags_the_store_unless_the_seller_replaced_it_meanwhil
     admin(sandbox.url, "revoke")
 
     # When the outbox is refused with the old token while the seller puts in a new one
-    client_for = outbox.client_for
+    client_for = sender.client_for
 
     def seller_replaces_the_token_meanwhile(store_, **kwargs):
         client = client_for(store_, **kwargs)  # the old token
@@ -323,22 +337,22 @@ def test_a_rejected_token_flags_the_store_unless_the_seller_replaced_it_meanwhil
         replace_token(Store.objects.get(pk=store_.pk), "token-new")
         return client
 
-    monkeypatch.setattr(outbox, "client_for", seller_replaces_the_token_meanwhile)
-    first = outbox.deliver_due()
+    monkeypatch.setattr(sender, "client_for", seller_replaces_the_token_meanwhile)
+    first = deliver_due()
     monkeypatch.undo()
 
     # Then the notification waits for its retry and the store, on its new token, stays ok
     store.refresh_from_db()
     assert first["pending"] == 1
     assert store.health == Store.Health.OK
-    Notification.objects.update(next_attempt_at=order.order_date)
-    assert outbox.deliver_due()["sent"] == 1
+    notifications().update(next_attempt_at=order.order_date)
+    assert deliver_due()["sent"] == 1
 
     # And a token revoked with nobody replacing it does flag the store
     order2 = find(store)
     set_identifier(order2, sku=order2.items.get().sku, imei=IMEIS[2])
     ship_order(order2, carrier_code="gls", tracking_number="GLS125")
     admin(sandbox.url, "revoke")
-    assert outbox.deliver_due()["pending"] == 1
+    assert deliver_due()["pending"] == 1
     store.refresh_from_db()
     assert store.health == Store.Health.TOKEN_REJECTED

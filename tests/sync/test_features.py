@@ -7,6 +7,7 @@ from django.core import mail
 
 from shipdesk.orders.models import Order, Product
 from shipdesk.orders.shipstation import order as ss_order
+from shipdesk.outbox import engine
 from shipdesk.sync.importer import import_orders
 
 from .oracle import admin
@@ -63,9 +64,12 @@ def test_auto_accept_accepts_paid_orders_on_import(store, sandbox):
     store.save()
 
     run = import_orders(store)
+    queued = httpx.get(f"{sandbox.url}/_sandbox/updates").json()["updates"]
+    counts = engine.deliver_due()["backmarket"]  # the outbox sends what the import queued
 
     paid = Order.objects.filter(channel_state=3, events__kind="accepted").distinct()
     assert run.accepted == paid.count() > 0
+    assert queued == []  # the import itself sends no update to Back Market
     assert Order.objects.filter(awaiting_acceptance=True).count() == 0
     accepts = [
         u
@@ -73,6 +77,7 @@ def test_auto_accept_accepts_paid_orders_on_import(store, sandbox):
         if u["body"].get("new_state") == 2
     ]
     assert {u["status"] for u in accepts} == {200}
+    assert counts == {"pending": 0, "sent": len(accepts), "failed": 0, "dead": 0}
 
 
 def test_a_rejected_token_emails_the_admins_when_email_is_configured(store, sandbox, settings):

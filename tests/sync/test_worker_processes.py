@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from shipdesk.orders.actions import set_identifier
 from shipdesk.orders.models import Order
+from shipdesk.outbox.models import Message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.sync.importer import import_orders
-from shipdesk.sync.models import Notification
 
 from ..scaleout.workers import database_url
 
@@ -62,17 +62,19 @@ def test_a_worker_killed_between_attempts_delivers_exactly_once_after_restart(st
     ship_order(order, carrier_code="colissimo", tracking_number="6A42")  # queued after commit
     worker = start_worker()
     try:
-        wait_for(lambda: Notification.objects.get().attempts >= 1)
+        wait_for(lambda: Message.objects.filter(kind="backmarket").get().attempts >= 1)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
-    assert Notification.objects.get().status == "pending"
+    assert Message.objects.filter(kind="backmarket").get().status == "pending"
 
     httpx.post(f"{sandbox.url}/_sandbox/faults", json={"fail_next": 0})
-    Notification.objects.update(next_attempt_at=timezone.now())  # the backoff has elapsed
+    Message.objects.filter(kind="backmarket").update(
+        next_attempt_at=timezone.now()
+    )  # the backoff has elapsed
     worker = start_worker()
     try:
-        wait_for(lambda: Notification.objects.get().status == "sent")
+        wait_for(lambda: Message.objects.filter(kind="backmarket").get().status == "sent")
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=20)

@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from shipdesk.orders.models import ItemUnit, Order
+from shipdesk.outbox import engine
 from shipdesk.stores.models import Store
-from shipdesk.sync import outbox
 from shipdesk.sync.models import ImportRun
 
 from ..sync.oracle import all_orders, expected
@@ -118,14 +118,14 @@ def test_shipper_scans_an_imei_ships_and_sees_back_market_notified(
     expect(page.locator(".message")).to_have_text(
         f"Order {phone_order.order_number} shipped with 6A12345678901."
     )
-    counts = outbox.deliver_due()
+    counts = engine.deliver_due()["backmarket"]
     page.reload()
 
-    assert counts == {"sent": 1, "failed": 0, "pending": 0, "dead": 0}
+    assert counts == {"pending": 0, "sent": 1, "failed": 0, "dead": 0}
     expect(page.get_by_test_id("order-status")).to_have_text("Shipped")
     notification = page.get_by_test_id("notification")
     expect(notification).to_contain_text("Delivered")
-    page.get_by_text("Back Market's answers").click()
+    page.get_by_text("Attempts and answers").click()
     expect(notification).to_contain_text(f"POST /ws/orders/{phone_order.channel_order_id} → 200")
     shoot(page, "06-order-shipped")
     updates = httpx.get(f"{sandbox.url}/_sandbox/updates", timeout=5).json()["updates"]

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shipdesk.orders.models import Product, Tag
+from shipdesk.outbox.models import Attempt, Message
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Warehouse
-from shipdesk.sync.models import Notification, NotificationAttempt
 
 from .factories import make_order, make_store
 
@@ -104,21 +104,24 @@ def outbox(db):
         shipment = Shipment.objects.create(
             order=order, carrier_code="ups", tracking_number=f"1Z{number}", ship_date="2026-03-15"
         )
-        rows[number] = Notification.objects.create(
+        rows[number] = Message.objects.create(
+            kind="backmarket",
+            payload={"action": "ship", "user": None, "source": "user"},
+            key=f"backmarket:ship:{shipment.pk}",
             order=order,
             shipment=shipment,
             status=status,
             attempts=1,
             next_attempt_at="2026-03-15T10:00:00Z",
+            deadline_at="2026-03-16T10:00:00Z",
             last_error="" if status == "sent" else "Back Market rejected the update (422)",
         )
-    NotificationAttempt.objects.create(
-        notification=rows[1001],
-        step="ship",
-        method="POST",
-        path="/ws/orders/1001",
+    Attempt.objects.create(
+        message=rows[1001],
+        request={"step": "ship", "method": "POST", "path": "/ws/orders/1001", "body": {}},
         status_code=422,
-        response_body='{"error": {"code": "invalid", "message": "bad tracking number"}}',
+        answer='{"error": {"code": "invalid", "message": "bad tracking number"}}',
+        error_class="final",
         error="Back Market rejected the update (422)",
     )
     return rows
@@ -157,7 +160,7 @@ def test_a_dead_notification_is_re_sent_from_the_outbox(shipper_client, outbox):
     outbox[1002].refresh_from_db()
     outbox[1003].refresh_from_db()
     assert (outbox[1002].status, outbox[1003].status) == ("pending", "sent")
-    assert "Only failed notifications can be re-sent." in refused.content.decode()
+    assert "Only failed messages can be sent again." in refused.content.decode()
 
 
 def test_an_admin_adds_a_shipper_who_can_then_sign_in(admin_client, client):

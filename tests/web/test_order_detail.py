@@ -8,8 +8,8 @@ import pytest
 from django.urls import resolve
 
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, Tag
+from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
-from shipdesk.sync.models import Notification
 
 from .factories import make_order, make_store
 
@@ -289,7 +289,7 @@ def test_shipping_a_phone_with_its_imei_tells_back_market(
         shipment.weight_grams,
         str(shipment.ship_date),
     ) == ("colissimo", "colissimo_home", "6A12345678901", "7.90", 240, "2026-03-15")
-    assert Notification.objects.get().status == "sent"
+    assert Message.objects.get(kind="backmarket").status == "sent"
     phone_order.store.refresh_from_db()
     assert phone_order.store.ship_defaults == {
         "carrier_code": "colissimo",
@@ -340,12 +340,16 @@ def test_a_failed_notification_is_shown_and_can_be_re_sent(shipper_client, order
     shipment = Shipment.objects.create(
         order=order, carrier_code="colissimo", tracking_number="6A1", ship_date="2026-03-15"
     )
-    notification = Notification.objects.create(
+    notification = Message.objects.create(
+        kind="backmarket",
+        payload={"action": "ship", "user": None, "source": "user"},
+        key=f"backmarket:ship:{shipment.pk}",
         order=order,
         shipment=shipment,
         status="failed",
         attempts=1,
         next_attempt_at="2026-03-15T10:00:00Z",
+        deadline_at="2026-03-16T10:00:00Z",
         last_error="Back Market rejected the update (422): invalid tracking number",
     )
 
@@ -353,8 +357,8 @@ def test_a_failed_notification_is_shown_and_can_be_re_sent(shipper_client, order
     response = shipper_client.post(f"/notifications/{notification.pk}/resend/", follow=True)
 
     assert "Back Market rejected the update (422): invalid tracking number" in html
-    assert "Re-send" in html
+    assert "Retry now" in html
     notification.refresh_from_db()
     assert notification.status == "pending"
-    assert "The notification will be sent to Back Market again." in response.content.decode()
+    assert "The message will be sent again now." in response.content.decode()
     assert OrderEvent.objects.filter(order=order, kind="notification_resend").count() == 1

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shipdesk.orders.models import ItemUnit, Order
+from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
-from shipdesk.sync.models import Notification
 
 from .factories import make_order, make_store
 
@@ -69,7 +69,7 @@ def test_batch_shipping_ships_each_order_with_its_tracking_number(shipper_client
         str(shipment.shipment_cost),
         shipment.weight_grams,
     ) == (first.pk, "chronopost", "chrono_13", "9.50", 180)
-    assert Notification.objects.get().order_id == first.pk
+    assert Message.objects.get(kind="backmarket").order_id == first.pk
     assert list(Order.objects.order_by("pk").values_list("status", flat=True)) == [
         "shipped",
         "awaiting_shipment",

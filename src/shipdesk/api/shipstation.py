@@ -5,7 +5,8 @@ Orders and shipments have theirs in shipdesk.orders.shipstation and shipdesk.shi
 
 from __future__ import annotations
 
-from shipdesk.api.models import WebhookAttempt, WebhookSubscription
+from shipdesk.notifications.models import WebhookSubscription
+from shipdesk.notifications.webhooks import attempts_of
 from shipdesk.orders.models import Tag
 from shipdesk.orders.shipstation import ss_datetime
 from shipdesk.shipping.carriers import Carrier
@@ -145,12 +146,10 @@ def webhook(w: WebhookSubscription) -> dict:
             {
                 "date": ss_datetime(a.at),
                 "statusCode": a.status_code,
-                "resourceUrl": a.delivery.resource_url,
+                "resourceUrl": a.message.payload["resource_url"],
                 "error": a.error or None,
             }
-            for a in WebhookAttempt.objects.filter(delivery__subscription=w)
-            .select_related("delivery")
-            .order_by("-at", "-id")[:10]
+            for a in attempts_of(w).select_related("message")[:10]
         ],
         "Seller": None,
         "Store": None,

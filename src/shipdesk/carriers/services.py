@@ -22,7 +22,6 @@ from shipdesk.carriers.models import CarrierAccount, CarrierShipment
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
-from shipdesk.orders.status import CANCELLED, ON_HOLD, SHIPPED
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Warehouse
@@ -173,14 +172,15 @@ def ship_with_label(
     on the shipment, Back Market notified (as shipping.actions.ship_order does). `cost` is
     the price of the rate chosen, used when the carrier's label answer carries none.
 
-    The carrier's refusal comes back in `messages` (`ok` False, nothing recorded). If the
-    order cannot be shipped after the label was bought, the label is cancelled at the
-    carrier when it allows it, and OrderActionError is raised.
+    An order that cannot ship (`check_shippable`) is refused before any label is bought. The
+    carrier's refusal comes back in `messages` (`ok` False, nothing recorded). If the order
+    cannot be shipped after all once the label is bought (shipped meanwhile by someone
+    else), the label is cancelled at the carrier when it allows it, and OrderActionError is
+    raised.
     """
-    from shipdesk.shipping.actions import ship_order
+    from shipdesk.shipping.actions import check_shippable, ship_order
 
-    if order.status in (CANCELLED, SHIPPED, ON_HOLD):
-        raise OrderActionError(f"order {order.order_number} is {order.status}: no label bought")
+    check_shippable(order, user=user, source=source)
     result = buy_label(
         order, account, service, weight_grams=weight_grams, dimensions_cm=dimensions_cm
     )

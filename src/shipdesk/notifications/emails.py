@@ -1,10 +1,8 @@
 """Customer emails: the shipment confirmation and the delivery notification.
 
-Off by default, per store (as in ShipStation). Each email is a CustomerEmail row, unique per
-(shipment, kind), created in the caller's transaction and sent after commit by a Huey job:
-never twice for the same event. Sending claims the row first (pending -> sending in one
-UPDATE), so the after-commit job and the periodic safety net cannot both send it; a worker
-that dies mid-send leaves the row "sending", which is then marked failed rather than resent.
+Off by default, per store (as in ShipStation). Each email is an outbox message, one per
+(shipment, kind), queued in the caller's transaction: never twice for the same event. The
+outbox's email sender composes it here when it sends it (`compose`), at most once.
 
 Templates are the store's subject and body (plain text with {placeholders}); empty ones use
 the built-in English or French defaults, chosen from the order's country.
@@ -12,32 +10,28 @@ the built-in English or French defaults, chosen from the order's country.
 
 from __future__ import annotations
 
-import logging
 import re
-import smtplib
-from datetime import timedelta
 from email.mime.image import MIMEImage
 from email.utils import formataddr, make_msgid, parseaddr
 from html import escape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F
+from django.db import models
 from django.template.loader import render_to_string
-from django.utils import timezone
 
-from shipdesk.notifications.models import CustomerEmail
-from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
+from shipdesk.outbox.models import Message
+from shipdesk.outbox.queue import queue
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Store
 
-log = logging.getLogger(__name__)
 
-Kind = CustomerEmail.Kind
-Status = CustomerEmail.Status
+class EmailKind(models.TextChoices):
+    SHIPMENT_CONFIRMATION = "shipment_confirmation", "Shipment confirmation"
+    DELIVERY_NOTIFICATION = "delivery_notification", "Delivery notification"
+
 
 PLACEHOLDERS = (
     "order_number",
@@ -52,7 +46,7 @@ PLACEHOLDERS = (
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
-    (Kind.SHIPMENT_CONFIRMATION, "en"): (
+    (EmailKind.SHIPMENT_CONFIRMATION, "en"): (
         "Your order {order_number} has shipped",
         "Hello {customer_name},\n\n"
         "Good news: your order {order_number} from {company_name} is on its way.\n\n"
@@ -63,7 +57,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "{notes_to_buyer}\n\n"
         "Thank you for your order,\n{company_name}",
     ),
-    (Kind.SHIPMENT_CONFIRMATION, "fr"): (
+    (EmailKind.SHIPMENT_CONFIRMATION, "fr"): (
         "Votre commande {order_number} a été expédiée",
         "Bonjour {customer_name},\n\n"
         "Bonne nouvelle : votre commande {order_number} chez {company_name} est en route.\n\n"
@@ -74,7 +68,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "{notes_to_buyer}\n\n"
         "Merci pour votre commande,\n{company_name}",
     ),
-    (Kind.DELIVERY_NOTIFICATION, "en"): (
+    (EmailKind.DELIVERY_NOTIFICATION, "en"): (
         "Your order {order_number} has been delivered",
         "Hello {customer_name},\n\n"
         "Your order {order_number} from {company_name} has been delivered.\n\n"
@@ -85,7 +79,7 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "We hope you enjoy it. If anything is wrong, reply to this email.\n\n"
         "{company_name}",
     ),
-    (Kind.DELIVERY_NOTIFICATION, "fr"): (
+    (EmailKind.DELIVERY_NOTIFICATION, "fr"): (
         "Votre commande {order_number} a été livrée",
         "Bonjour {customer_name},\n\n"
         "Votre commande {order_number} chez {company_name} a été livrée.\n\n"
@@ -98,53 +92,45 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
     ),
 }
 
-# Retries for transient SMTP failures: after 1, 5 and 30 minutes, then failed.
-RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
-# A row still "sending" after this was interrupted (worker killed); it is not resent.
-SENDING_TIMEOUT = timedelta(minutes=15)
-PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, ValueError)
-
-
 # --- queueing ---------------------------------------------------------------------------
 
 
-def queue_shipment_confirmation(shipment: Shipment) -> CustomerEmail | None:
+def queue_shipment_confirmation(shipment: Shipment) -> Message | None:
     """Queue the shipment confirmation if the store sends them or the shipment asks for it.
 
-    Returns the email's row (an existing one when this shipment already has it: nothing is
-    sent twice), or None when nothing is to be sent: setting off, no customer email address.
-    The send job is enqueued when the caller's transaction commits.
+    Returns the email's outbox message (an existing one when this shipment already has it:
+    nothing is sent twice), or None when nothing is to be sent: setting off, no customer
+    email address. It is sent after the caller's transaction commits.
     """
     store = shipment.order.store
     if not (store.email_shipment_confirmation or shipment.notify_customer):
         return None
-    return _queue(shipment, Kind.SHIPMENT_CONFIRMATION)
+    return _queue(shipment, EmailKind.SHIPMENT_CONFIRMATION)
 
 
-def queue_delivery_notification(shipment: Shipment) -> CustomerEmail | None:
+def queue_delivery_notification(shipment: Shipment) -> Message | None:
     """Queue the delivery notification if the store sends them (see queue_shipment_confirmation)."""
     if not shipment.order.store.email_delivery_notification:
         return None
-    return _queue(shipment, Kind.DELIVERY_NOTIFICATION)
+    return _queue(shipment, EmailKind.DELIVERY_NOTIFICATION)
 
 
-def _queue(shipment: Shipment, kind: str) -> CustomerEmail | None:
+def _queue(shipment: Shipment, kind: str) -> Message | None:
     order = shipment.order
     to = (order.customer_email or "").strip()
     if shipment.voided or "@" not in to:
         return None
-    email, created = CustomerEmail.objects.get_or_create(
-        shipment=shipment, kind=kind, defaults={"order": order, "to": to}
+    key = f"email:{shipment.pk}:{kind}"
+    existing = Message.objects.filter(key=key).first()
+    if existing is not None:  # at most once: even a failed email is not queued again
+        return existing
+    return queue(
+        Message.Kind.EMAIL,
+        {"email_kind": str(kind), "to": to},
+        key=key,
+        order=order,
+        shipment=shipment,
     )
-    if created:
-        transaction.on_commit(lambda: _enqueue(email.pk))
-    return email
-
-
-def _enqueue(email_id: int) -> None:
-    from shipdesk.notifications.tasks import send_customer_email
-
-    send_customer_email(email_id)
 
 
 # --- content ----------------------------------------------------------------------------
@@ -195,7 +181,7 @@ def placeholder_values(shipment: Shipment) -> dict[str, str]:
 def templates(store: Store, kind: str, lang: str) -> tuple[str, str]:
     """(subject, body) templates: the store's own, else the built-in default."""
     default_subject, default_body = DEFAULT_TEMPLATES[(kind, lang)]
-    if kind == Kind.SHIPMENT_CONFIRMATION:
+    if kind == EmailKind.SHIPMENT_CONFIRMATION:
         subject, body = store.shipment_email_subject, store.shipment_email_body
     else:
         subject, body = store.delivery_email_subject, store.delivery_email_body
@@ -249,12 +235,12 @@ def _logo(store: Store) -> MIMEImage | None:
     return image
 
 
-def compose(email: CustomerEmail) -> EmailMultiAlternatives:
-    """The message for this row: plain text plus HTML (and the logo inline)."""
-    shipment, order = email.shipment, email.order
+def compose(shipment: Shipment, kind: str, to: str) -> EmailMultiAlternatives:
+    """The email of this kind for this shipment: plain text plus HTML (and the logo inline)."""
+    order = shipment.order
     store = order.store
     lang = language(order)
-    subject_template, body_template = templates(store, email.kind, lang)
+    subject_template, body_template = templates(store, kind, lang)
     values = placeholder_values(shipment)
     subject = " ".join(render_text(subject_template, values).split())
     text = render_text(body_template, values)
@@ -279,7 +265,7 @@ def compose(email: CustomerEmail) -> EmailMultiAlternatives:
         subject=subject,
         body=text,
         from_email=formataddr((company_name(store), from_address)),
-        to=[email.to],
+        to=[to],
         reply_to=[store.email] if store.email else None,
         headers={"Message-ID": make_msgid(domain=from_address.rpartition("@")[2] or None)},
     )
@@ -288,96 +274,3 @@ def compose(email: CustomerEmail) -> EmailMultiAlternatives:
         message.mixed_subtype = "related"
         message.attach(logo)
     return message
-
-
-# --- sending ----------------------------------------------------------------------------
-
-
-def send(email_id: int) -> str | None:
-    """Send one pending email; return its new status, or None if it was not pending/due."""
-    now = timezone.now()
-    claimed = CustomerEmail.objects.filter(
-        pk=email_id, status=Status.PENDING, next_attempt_at__lte=now
-    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
-        return None
-    email = CustomerEmail.objects.select_related(
-        "order__store", "order__ship_to", "order__bill_to", "shipment"
-    ).get(pk=email_id)
-    label = email.get_kind_display()
-    try:
-        message = compose(email)
-        message.send()
-    except Exception as exc:  # SMTP, network and template errors all end up on the row
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        final = (
-            isinstance(exc, PERMANENT_ERRORS)
-            or getattr(exc, "smtp_code", 0) >= 500  # 5xx: the server refuses for good
-            or email.attempts > len(RETRY_DELAYS)
-        )
-        if final:
-            CustomerEmail.objects.filter(pk=email.pk).update(status=Status.FAILED, error=error)
-            record(
-                email.order,
-                "customer_email_failed",
-                f"{label} to {email.to} failed: {error}",
-                source="system",
-                email=email.pk,
-                shipment=email.shipment_id,
-            )
-            log.warning("customer email %s failed: %s", email.pk, error)
-            return Status.FAILED
-        CustomerEmail.objects.filter(pk=email.pk).update(
-            status=Status.PENDING,
-            error=error,
-            next_attempt_at=now + RETRY_DELAYS[email.attempts - 1],
-        )
-        log.info("customer email %s will be retried: %s", email.pk, error)
-        return Status.PENDING
-    CustomerEmail.objects.filter(pk=email.pk).update(
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        subject=message.subject[:300],
-        message_id=message.extra_headers["Message-ID"],
-        error="",
-    )
-    record(
-        email.order,
-        "customer_email_sent",
-        f"{label} emailed to {email.to}.",
-        source="system",
-        email=email.pk,
-        shipment=email.shipment_id,
-        email_kind=email.kind,
-    )
-    return Status.SENT
-
-
-def send_due() -> dict[str, int]:
-    """Send what is due (retries, and any email whose after-commit job was lost); mark
-    emails interrupted mid-send as failed. Returns counts by resulting status."""
-    now = timezone.now()
-    stuck = list(
-        CustomerEmail.objects.filter(
-            status=Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
-        ).select_related("order")
-    )
-    for email in stuck:
-        error = "interrupted while sending; not resent, as the customer may have it already"
-        if CustomerEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
-            status=Status.FAILED, error=error
-        ):
-            record(
-                email.order,
-                "customer_email_failed",
-                f"{email.get_kind_display()} to {email.to}: {error}.",
-                source="system",
-                email=email.pk,
-            )
-    counts = {Status.SENT: 0, Status.PENDING: 0, Status.FAILED: len(stuck)}
-    due = CustomerEmail.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-    for email_id in due.order_by("next_attempt_at").values_list("pk", flat=True)[:200]:
-        status = send(email_id)
-        if status:
-            counts[status] += 1
-    return {str(k): v for k, v in counts.items()}

@@ -1,49 +1,71 @@
-"""Customer emails: one row per (shipment, event), so an email is never sent twice; and the
-local outbox that keeps emails when no SMTP server is configured."""
+"""Who shipdesk tells: webhook subscribers (and the batches announced to them), and the local
+mailbox that keeps emails when no SMTP server is configured. What is sent to them goes
+through the outbox (`shipdesk.outbox`)."""
 
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
-from shipdesk.orders.models import Order
-from shipdesk.shipping.models import Shipment
+from shipdesk.core import crypto
 
 
-class CustomerEmail(models.Model):
-    class Kind(models.TextChoices):
-        SHIPMENT_CONFIRMATION = "shipment_confirmation", "Shipment confirmation"
-        DELIVERY_NOTIFICATION = "delivery_notification", "Delivery notification"
+class WebhookSubscription(models.Model):
+    class Event(models.TextChoices):
+        ORDER_NOTIFY = "ORDER_NOTIFY", "New orders"
+        ITEM_ORDER_NOTIFY = "ITEM_ORDER_NOTIFY", "New orders (items)"
+        SHIP_NOTIFY = "SHIP_NOTIFY", "New shipments"
+        ITEM_SHIP_NOTIFY = "ITEM_SHIP_NOTIFY", "New shipments (items)"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="customer_emails")
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="customer_emails")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=20, choices=Event.choices)
+    target_url = models.URLField(max_length=1000)
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    to = models.CharField(max_length=254)
-    subject = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # When the current send began: a row "sending" for long was interrupted.
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    friendly_name = models.CharField(max_length=200, blank=True)
+    # The key of each delivery's HMAC signature, encrypted like store tokens: the subscriber
+    # is shown it once, when subscribing.
+    secret_encrypted = models.TextField(editable=False, default="")
+    active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["shipment", "kind"], name="one_email_per_event")
-        ]
+        ordering = ["id"]
+        db_table = "api_webhooksubscription"  # made by the REST API app, before it moved here
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.order_id}: {self.status}"
+        return f"{self.event} → {self.target_url}"
+
+    @property
+    def secret(self) -> str:
+        return crypto.decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = crypto.encrypt(value)
+
+
+class WebhookBatch(models.Model):
+    """Orders one import created, or shipments created together: what one webhook announces."""
+
+    class Kind(models.TextChoices):
+        ORDERS = "orders", "Orders imported"
+        SHIPMENTS = "shipments", "Shipments created"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    store = models.ForeignKey(
+        "stores.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        db_table = "api_webhookbatch"
 
 
 class OutboxEmail(models.Model):

@@ -8,12 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shipdesk.backmarket import CANCELLED_LINE_STATES, BackMarketError, LineState, OrderState
+from shipdesk.backmarket import CANCELLED_LINE_STATES, LineState
+from shipdesk.orders.backmarket_updates import queue_update
 from shipdesk.orders.history import record
 from shipdesk.orders.imei import imei_error, is_phone, normalise_imei, parse_notes, serial_error
 from shipdesk.orders.models import ItemUnit, Order, OrderItem, Product, Tag
-from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD
-from shipdesk.stores.connection import client_for
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD
+from shipdesk.outbox import engine
+from shipdesk.outbox.models import Message
 
 
 class OrderActionError(Exception):
@@ -64,38 +66,45 @@ def _no_item(order: Order, sku: str) -> str:
     }
 
 
-def _claim_lines(order: Order, lines: list[OrderItem], state: LineState) -> None:
-    """Move lines to the state a Back Market call is about to give them, before the call.
-
-    A concurrent action then sees them taken and sends nothing. The order's Back Market
-    hash is cleared so that the next import re-reads the lines from Back Market, which
-    repairs a claim left behind by a process that died during the call.
-    """
+def _claim_lines(lines: list[OrderItem], state: LineState) -> None:
+    """Move lines to the state the queued Back Market update gives them ("accepting",
+    "cancelling"): a concurrent action then finds them taken and queues nothing. The update's
+    sender gives them back (awaiting acceptance) if Back Market refuses it."""
     OrderItem.objects.filter(pk__in=[i.pk for i in lines]).update(
         channel_state=state, modified_at=timezone.now()
     )
-    Order.objects.filter(pk=order.pk).update(channel_hash="")
-    order.channel_hash = ""
     for item in lines:
         item.channel_state = state
 
 
-def _release_lines(lines: list[OrderItem], claimed_state: LineState) -> None:
-    """Give back lines Back Market did not move: they await acceptance again."""
-    if lines:
-        OrderItem.objects.filter(pk__in=[i.pk for i in lines], channel_state=claimed_state).update(
-            channel_state=LineState.AWAITING_ACCEPTANCE, modified_at=timezone.now()
-        )
+def _deliver_now(messages: list[Message], refusal: str) -> None:
+    """Send queued Back Market updates at once (after commit), for a person waiting for the
+    answer: a refusal raises with Back Market's reason; no answer yet raises too, saying the
+    outbox will retry. `refusal` says what was refused, with %(sku)s and %(reason)s."""
+    for message in messages:
+        engine.deliver(message.pk)
+    for message in Message.objects.filter(pk__in=[m.pk for m in messages]).order_by("pk"):
+        sku = message.payload.get("sku", "")
+        if message.status in (Message.Status.FAILED, Message.Status.DEAD):
+            raise OrderActionError(refusal % {"sku": sku, "reason": message.last_error})
+        if message.status == Message.Status.PENDING:
+            raise OrderActionError(
+                _(
+                    "Back Market has not answered for %(sku)s yet (%(reason)s); shipdesk will "
+                    "send the update again by itself"
+                )
+                % {"sku": sku, "reason": message.last_error or _("not sent yet")}
+            )
 
 
-def accept_order(order: Order, *, skus=None, user=None, source="user", client=None) -> Order:
+def accept_order(order: Order, *, skus=None, user=None, source="user", now=True) -> Order:
     """Accept the order's paid lines (all, or those with the given SKUs) on Back Market.
 
-    Two accepts at once (two people, or a person and the import's auto-accept) must not
-    both send: the lines are claimed under the order's lock before any request, so the
-    second finds nothing left to accept. The lock is not held during the HTTP calls (on
-    SQLite it would stop every other writer for as long as Back Market takes); a line Back
-    Market refuses, or that was not sent, goes back to awaiting acceptance.
+    The lines are claimed under the order's lock, in the same transaction as one outbox
+    message per line: of two accepts at once (two people, or a person and the import's
+    auto-accept) the second finds nothing left to accept. With `now` the acceptance is sent
+    at once after commit and a refusal raises (the line awaits acceptance again, the refusal
+    in the history); without, the outbox's worker sends it.
     """
     with transaction.atomic():
         lock(order)
@@ -109,50 +118,23 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", client=No
                 _("order %(number)s has no line awaiting acceptance")
                 % {"number": order.order_number}
             )
-        _claim_lines(order, lines, LineState.ACCEPTED)
-    own = client is None
-    accepted = []
-    try:
-        client = client or client_for(order.store)
-        for item in lines:
-            try:
-                client.accept_line(order.channel_order_id, item.sku)
-            except BackMarketError as exc:
-                record(
-                    order,
-                    "accept_failed",
-                    f"Back Market refused to accept {item.sku}: {exc}",
-                    source=source,
-                    user=user,
-                    sku=item.sku,
-                )
-                raise OrderActionError(
-                    _("Back Market refused to accept %(sku)s: %(reason)s")
-                    % {"sku": item.sku, "reason": exc}
-                ) from exc
-            accepted.append(item)
-    finally:
-        with transaction.atomic():
-            _release_lines([i for i in lines if i not in accepted], LineState.ACCEPTED)
-            if accepted:
-                done = [i.sku for i in accepted]
-                lock(order)
-                if all(i.channel_state != LineState.AWAITING_ACCEPTANCE for i in order.items.all()):
-                    order.awaiting_acceptance = False
-                    order.channel_state = OrderState.AWAITING_SHIPMENT
-                    order.save(
-                        update_fields=["awaiting_acceptance", "channel_state", "modified_at"]
-                    )
-                record(
-                    order,
-                    "accepted",
-                    f"Accepted on Back Market: {', '.join(done)}.",
-                    source=source,
-                    user=user,
-                    skus=done,
-                )
-        if own and client is not None:
-            client.close()
+        _claim_lines(lines, LineState.ACCEPTED)
+        messages = [
+            queue_update(
+                order,
+                "accept",
+                key=str(item.pk),
+                line=item.channel_line_id,
+                sku=item.sku,
+                user=user,
+                source=source,
+                enqueue=not now,
+            )
+            for item in lines
+        ]
+    if now:
+        _deliver_now(messages, _("Back Market refused to accept %(sku)s: %(reason)s"))
+        order.refresh_from_db()
     return order
 
 
@@ -505,12 +487,12 @@ def remove_tag(order: Order, tag, *, user=None, source="user") -> Order:
 
 
 def cancel_line(
-    order: Order, *, sku: str, reason: str = "out of stock", user=None, source="user", client=None
+    order: Order, *, sku: str, reason: str = "out of stock", user=None, source="user", now=True
 ) -> Order:
     """Cancel a line on Back Market before acceptance (e.g. out of stock).
 
-    Like accept_order, the line is claimed under the order's lock before the request, so a
-    concurrent cancel or accept of the same line sends nothing.
+    Like accept_order: the line is claimed under the order's lock with its outbox message, so
+    a concurrent cancel or accept of the same line queues nothing; `now` sends it at once.
     """
     with transaction.atomic():
         lock(order)
@@ -526,37 +508,21 @@ def cancel_line(
                 )
                 % {"sku": sku}
             )
-        _claim_lines(order, [item], LineState.CANCELLED)
-    own = client is None
-    cancelled = False
-    try:
-        client = client or client_for(order.store)
-        client.cancel_line(order.channel_order_id, sku)
-        cancelled = True
-    except BackMarketError as exc:
-        raise OrderActionError(
-            _("Back Market refused to cancel %(sku)s: %(reason)s") % {"sku": sku, "reason": exc}
-        ) from exc
-    finally:
-        if not cancelled:
-            _release_lines([item], LineState.CANCELLED)
-        if own and client is not None:
-            client.close()
-    with transaction.atomic():
-        lock(order)
-        items = list(order.items.all())
-        if all(i.channel_state in CANCELLED_LINE_STATES for i in items):
-            order.status = CANCELLED
-        if not any(i.channel_state == LineState.AWAITING_ACCEPTANCE for i in items):
-            order.awaiting_acceptance = False
-        order.save(update_fields=["status", "awaiting_acceptance", "modified_at"])
-        record(
+        _claim_lines([item], LineState.CANCELLED)
+        message = queue_update(
             order,
-            "line_cancelled",
-            f"Line {sku} cancelled on Back Market ({reason}).",
-            source=source,
+            "cancel",
+            key=str(item.pk),
+            line=item.channel_line_id,
+            sku=sku,
+            reason=reason,
             user=user,
+            source=source,
+            enqueue=not now,
         )
+    if now:
+        _deliver_now([message], _("Back Market refused to cancel %(sku)s: %(reason)s"))
+        order.refresh_from_db()
     return order
 
 

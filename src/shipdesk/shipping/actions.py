@@ -1,4 +1,11 @@
-"""Shipping an order: checks, the shipment, and its Back Market notification in one transaction."""
+"""Shipping an order: checks, then the shipment and the messages it sends in one transaction.
+
+`check_shippable` is the one test of "can this order leave now?": the ship action and label
+purchase both ask it, so a label is never bought for an order that cannot ship. The
+shipment, its Back Market update, its customer email and its webhooks are written together
+and sent by the outbox after commit; nothing is asked of Back Market inside the transaction
+(BackShip's label is fetched before it).
+"""
 
 from __future__ import annotations
 
@@ -9,26 +16,28 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shipdesk.api.webhooks import shipments_created
 from shipdesk.backmarket import BackMarketError
 from shipdesk.backmarket.mapping import http_url
+from shipdesk.backmarket.plan import plan_shipment
 from shipdesk.notifications.emails import queue_shipment_confirmation
+from shipdesk.notifications.webhooks import shipments_created
 from shipdesk.orders import quantities
 from shipdesk.orders.actions import (
     OrderActionError,
     accept_order,
     fill_identifiers_from_notes,
-    items_needing_identifiers,
     lock,
     missing_identifiers,
 )
+from shipdesk.orders.backmarket_updates import queue_update
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Order
-from shipdesk.orders.status import AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
+from shipdesk.outbox.models import Message
+from shipdesk.outbox.queue import withdraw
 from shipdesk.shipping.carriers import clean_tracking_number, get_carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import client_for
-from shipdesk.sync.models import Notification
 
 
 def _refuse_unless_shippable(order: Order) -> None:
@@ -41,6 +50,10 @@ def _refuse_unless_shippable(order: Order) -> None:
     if order.status == ON_HOLD:
         raise OrderActionError(
             _("order %(number)s is on hold: release it first") % {"number": order.order_number}
+        )
+    if order.status == AWAITING_PAYMENT:
+        raise OrderActionError(
+            _("order %(number)s is not paid yet: do not ship it") % {"number": order.order_number}
         )
 
 
@@ -59,6 +72,19 @@ def _refuse_missing_identifiers(order: Order, problems: list[str]) -> None:
             % {"number": order.order_number, "units": ", ".join(missing)}
             + (f" ({detail})" if detail else "")
         )
+
+
+def check_shippable(order: Order, *, user=None, source: str = "user") -> list[str]:
+    """Refuse (OrderActionError, saying why) an order that cannot ship now: cancelled,
+    already shipped, on hold, not paid, or a phone unit without a valid IMEI / serial number.
+
+    IMEIs written in Internal Notes are taken first, as shipping would; returns what was
+    wrong with them, if anything, for the refusal under the lock to repeat.
+    """
+    _refuse_unless_shippable(order)
+    _filled, problems = fill_identifiers_from_notes(order, user=user, source=source)
+    _refuse_missing_identifiers(order, problems)
+    return problems
 
 
 def _create_shipment(order: Order, **fields) -> Shipment:
@@ -90,20 +116,17 @@ def ship_order(
 ) -> Shipment:
     """Record a shipment and queue its Back Market notification; refuse with a clear message.
 
-    Refused when the order is cancelled or already shipped, on hold, or when a phone unit
-    has no valid IMEI / serial number (IMEIs written in Internal Notes are taken first).
-    The checks run first on the order as the caller read it (nothing is asked of Back Market
-    for an order that cannot ship), then again under the order's lock just before the
-    shipment is written: of two people shipping the same order at once, the second is told
-    it is already shipped. A unique constraint (one live shipment per order) backs this up.
+    Refused as `check_shippable` says. The checks run first on the order as the caller read
+    it (nothing is asked of Back Market for an order that cannot ship), then again under the
+    order's lock just before the shipment is written: of two people shipping the same order
+    at once, the second is told it is already shipped. A unique constraint (one live
+    shipment per order) backs this up.
     """
-    _refuse_unless_shippable(order)
     try:
         carrier = get_carrier(carrier_code)
     except ValueError as exc:
         raise OrderActionError(str(exc)) from exc
-    _filled, problems = fill_identifiers_from_notes(order, user=user, source=source)
-    _refuse_missing_identifiers(order, problems)
+    problems = check_shippable(order, user=user, source=source)
     label_url = ""
     if order.is_backship:
         tracking_number, tracking_url, label_url = _backship_label(order, user=user, source=source)
@@ -165,32 +188,28 @@ def ship_order(
         )
         queue_shipment_confirmation(shipment)
         shipments_created([shipment.pk])  # SHIP_NOTIFY webhooks
-        multi = [i.sku for i, _ in items_needing_identifiers(order) if i.quantity > 1]
-        if notify_backmarket and multi:
+        kept = plan_shipment(order.backmarket_lines()).kept_in_shipdesk
+        if notify_backmarket and kept:
             record(
                 order,
                 "identifiers_kept",
-                f"IMEIs of {', '.join(multi)} stay in shipdesk: Back Market's API takes an IMEI "
+                f"IMEIs of {', '.join(kept)} stay in shipdesk: Back Market's API takes an IMEI "
                 "only for a line of quantity 1.",
                 source=source,
                 user=user,
             )
         if notify_backmarket:
-            notification = Notification.objects.create(
-                order=order, shipment=shipment, next_attempt_at=timezone.now()
+            queue_update(
+                order, "ship", key=str(shipment.pk), shipment=shipment, user=user, source=source
             )
-            transaction.on_commit(lambda: _enqueue(notification.pk))
     return shipment
 
 
-def _enqueue(notification_id: int) -> None:
-    from shipdesk.sync.outbox import enqueue
-
-    enqueue(notification_id)
-
-
 def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
-    """BackShip: Back Market supplies the label and tracking once the lines are accepted."""
+    """BackShip: Back Market supplies the label and tracking once the lines are accepted.
+
+    A step before the shipment's transaction: the acceptance is sent and answered first
+    (refused: the order is not shipped, with Back Market's reason), then the label read."""
     if order.awaiting_acceptance:
         accept_order(order, user=user, source=source)
     with client_for(order.store) as client:
@@ -222,8 +241,9 @@ def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shi
         shipment.voided = True
         shipment.void_date = timezone.now()
         shipment.save(update_fields=["voided", "void_date"])
-        shipment.notifications.filter(status=Notification.Status.PENDING).update(
-            status=Notification.Status.FAILED, last_error="shipment voided before delivery"
+        withdraw(
+            shipment.messages.filter(kind=Message.Kind.BACKMARKET),
+            "shipment voided before delivery",
         )
         if not order.shipments.filter(voided=False).exists() and order.status == SHIPPED:
             order.status = AWAITING_SHIPMENT

@@ -6,8 +6,10 @@ from shipdesk.shipping.models import Shipment
 
 def shipment(s: Shipment, *, include_items: bool = True) -> dict:
     order = s.order
-    # Reads the prefetched notifications when the caller prefetched them.
-    notification = max(s.notifications.all(), key=lambda n: n.pk, default=None)
+    # Reads the prefetched messages when the caller prefetched them.
+    notification = max(
+        (m for m in s.messages.all() if m.kind == "backmarket"), key=lambda m: m.pk, default=None
+    )
     return {
         "shipmentId": s.pk,
         "orderId": order.pk,

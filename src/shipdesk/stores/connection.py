@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from shipdesk.backmarket import BackMarketClient, BackMarketError, RetryPolicy
 from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD
+from shipdesk.outbox.models import Message
 from shipdesk.stores.models import Store, account_fingerprint
 
 # A person waits for the token check: one retry, not the background jobs' minute of them.
@@ -227,12 +228,10 @@ def replace_token(store: Store, token: str) -> Store:
 def removal_blocker(store: Store) -> str | None:
     """Why removing the store would lose work (orders to ship, shipments not reported to
     Back Market), or None."""
-    from shipdesk.sync.models import Notification
-
     open_orders = store.orders.filter(status__in=(AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD))
-    unsent = Notification.objects.filter(order__store=store).exclude(
-        status=Notification.Status.SENT
-    )
+    unsent = Message.objects.filter(
+        order__store=store, kind=Message.Kind.BACKMARKET, shipment__isnull=False
+    ).exclude(status=Message.Status.SENT)
     open_count, unsent_count = open_orders.count(), unsent.count()
     if not (open_count or unsent_count):
         return None

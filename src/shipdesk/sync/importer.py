@@ -33,6 +33,8 @@ from shipdesk.backmarket.mapping import OrderData, has_shipping_address, map_ord
 from shipdesk.backmarket.models import Order as BMOrder
 from shipdesk.backmarket.states import LINE_STATE_LABELS
 from shipdesk.core.bulk import Prepared, insert_rows
+from shipdesk.notifications.webhooks import orders_imported
+from shipdesk.orders.actions import OrderActionError, accept_order
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderItem, Product
 from shipdesk.orders.status import CANCELLED, derive_status
@@ -182,8 +184,6 @@ def import_orders(
             client.close()
         if created_ids:
             # One ORDER_NOTIFY per import batch, including a batch cut short by an error.
-            from shipdesk.api.webhooks import orders_imported
-
             orders_imported(store, created_ids)
     store.refresh_from_db()
     return run
@@ -257,13 +257,12 @@ def _alert_token_rejected(store: Store) -> None:
 
 
 def _auto_accept(store: Store, order_ids: list[int], run: ImportRun) -> None:
-    from shipdesk.orders.actions import OrderActionError, accept_order
-
+    """Queue the acceptance of new paid orders: the outbox sends them after this page."""
     if not order_ids:
         return
     for order in Order.objects.filter(pk__in=order_ids).order_by("pk"):
         try:
-            accept_order(order, source=SOURCE)
+            accept_order(order, source=SOURCE, now=False)
             run.accepted += 1
         except OrderActionError as exc:
             run.errors = [*run.errors, {"order": order.order_number, "message": str(exc)}]

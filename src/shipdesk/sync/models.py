@@ -82,60 +82,6 @@ class QuarantinedOrder(models.Model):
         ]
 
 
-class Notification(models.Model):
-    """The outbox: one shipment notification to Back Market, delivered after commit.
-
-    Retries read this row, never memory. `steps_done` records each Back Market call that
-    succeeded (accept, per-line IMEI, ship), so a retry never repeats one.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed — needs a person"
-        DEAD = "dead", "Gave up after retrying"
-
-    order = models.ForeignKey(
-        "orders.Order", on_delete=models.CASCADE, related_name="notifications"
-    )
-    shipment = models.ForeignKey(
-        "shipping.Shipment", on_delete=models.CASCADE, related_name="notifications"
-    )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
-    steps_done = models.JSONField(default=list)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-
-class NotificationAttempt(models.Model):
-    """One call made to Back Market for a notification: request (no secrets), response, time."""
-
-    notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="attempt_log"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    step = models.CharField(max_length=100)
-    method = models.CharField(max_length=10)
-    path = models.CharField(max_length=300)
-    request_body = models.JSONField(default=dict)
-    status_code = models.IntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-
 class PacingBucket(models.Model):
     """Back Market request budget of one account, shared by every process (token bucket)."""
 

@@ -1,4 +1,4 @@
-"""Background jobs: scheduled imports per store (and, later, notification delivery)."""
+"""Background jobs of the import: scheduled imports per store (the outbox has its own)."""
 
 import logging
 
@@ -29,18 +29,3 @@ def schedule_imports() -> list[int]:
     for store_id in due:
         import_store(store_id)
     return due
-
-
-@db_task()
-def deliver_notification(notification_id: int) -> str | None:
-    from shipdesk.sync.outbox import deliver
-
-    return deliver(notification_id)
-
-
-@db_periodic_task(crontab(minute="*"))
-def deliver_due_notifications() -> dict:
-    """Retries, and anything whose after-commit job was lost (e.g. a queue restart)."""
-    from shipdesk.sync.outbox import deliver_due
-
-    return deliver_due()

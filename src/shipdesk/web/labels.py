@@ -57,3 +57,29 @@ LINE_STATE = {
     LineState.PENDING_PAYMENT: _("pending payment"),
     LineState.ON_HOLD: _("on hold"),
 }
+MESSAGE_KIND = {
+    "backmarket": _("Back Market"),
+    "webhook": _("Webhook"),
+    "email": _("Customer email"),
+}
+EMAIL_KIND = {
+    "shipment_confirmation": _("Shipment confirmation"),
+    "delivery_notification": _("Delivery notification"),
+}
+
+
+def message_summary(message) -> str:
+    """What an outbox message is about, in the reader's language."""
+    payload = message.payload
+    if message.kind == "email":
+        kind = EMAIL_KIND.get(payload.get("email_kind"), payload.get("email_kind"))
+        return _("%(kind)s to %(to)s") % {"kind": kind, "to": payload.get("to")}
+    if message.kind == "webhook":
+        return _("Announcement %(url)s") % {"url": payload.get("resource_url")}
+    action, sku = payload.get("action"), payload.get("sku")
+    if action == "accept":
+        return _("Acceptance of %(sku)s") % {"sku": sku}
+    if action == "cancel":
+        return _("Cancellation of %(sku)s") % {"sku": sku}
+    tracking = message.shipment.tracking_number if message.shipment_id else ""
+    return _("Shipment %(tracking)s") % {"tracking": tracking}

@@ -66,11 +66,11 @@ urlpatterns = [
     path("ship/batch/", shipping.batch_ship, name="batch_ship"),
     path("ship/import/", shipping.tracking_import, name="tracking_import"),
     path("ship/services/", shipping.carrier_services, name="carrier_services"),
-    # Notifications to Back Market
+    # The outbox: Back Market updates, webhooks, customer emails
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:pk>/resend/",
-        orders.notification_resend,
+        notifications.message_retry,
         name="notification_resend",
     ),
     # Products

@@ -8,8 +8,8 @@ from django.http import Http404
 from ninja import Query, Router
 
 from shipdesk.api import order_update, schemas
-from shipdesk.api.models import WebhookBatch
 from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
+from shipdesk.notifications.models import WebhookBatch
 from shipdesk.orders import actions, shipstation
 from shipdesk.orders.actions import OrderActionError, add_tag, hold, release, remove_tag
 from shipdesk.orders.models import Order, OrderItem, Tag

@@ -5,8 +5,8 @@ from __future__ import annotations
 from ninja import Query, Router
 
 from shipdesk.api import schemas
-from shipdesk.api.models import WebhookBatch
 from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
+from shipdesk.notifications.models import WebhookBatch
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.shipping import shipstation
 from shipdesk.shipping.actions import void_shipment
@@ -38,7 +38,7 @@ def filter_shipments(qs, q: schemas.ShipmentQuery):
 
 
 def _with_related(qs):
-    return qs.select_related("order__ship_to").prefetch_related("order__items")
+    return qs.select_related("order__ship_to").prefetch_related("order__items", "messages")
 
 
 @router.get("", response={200: schemas.ShipmentPage, **ERRORS}, summary="List shipments")

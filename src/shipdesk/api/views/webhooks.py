@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from ninja import Router, Status
 
-from shipdesk.api import schemas, shipstation, webhooks
-from shipdesk.api.models import WebhookSubscription
+from shipdesk.api import schemas, shipstation
 from shipdesk.api.views import ERRORS, get_or_404
+from shipdesk.notifications import webhooks
+from shipdesk.notifications.models import WebhookSubscription
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.stores.models import Store
 
@@ -56,5 +57,5 @@ def unsubscribe(request, webhookId: schemas.Id):
     subscription = get_or_404(
         WebhookSubscription.objects.filter(user=request.user), "webhook", webhookId
     )
-    subscription.delete()
+    webhooks.unsubscribe(subscription)
     return {"success": True, "message": "Webhook unsubscribed."}

@@ -10,6 +10,7 @@ from django.utils import formats, translation
 from shipdesk.backmarket.mapping import http_url
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.models import Store
+from shipdesk.web import labels
 
 register = template.Library()
 
@@ -97,3 +98,9 @@ def carrier_name(code: str) -> str:
 def service_name(service_code: str, carrier_code: str) -> str:
     carrier = CARRIERS.get(carrier_code or "")
     return (carrier.services.get(service_code) if carrier else None) or service_code
+
+
+@register.filter
+def message_summary(message) -> str:
+    """What an outbox message is about (see labels.message_summary)."""
+    return labels.message_summary(message)

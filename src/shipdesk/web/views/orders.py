@@ -22,10 +22,9 @@ from shipdesk.orders.actions import DuplicateIdentifier, OrderActionError, ident
 from shipdesk.orders.imei import normalise_imei
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, OrderItem, Tag
 from shipdesk.orders.status import AWAITING_SHIPMENT
+from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Store
-from shipdesk.sync import outbox
-from shipdesk.sync.models import Notification, NotificationAttempt
 from shipdesk.web import labels, order_list
 from shipdesk.web.access import admin_required, shipper_required
 from shipdesk.web.forms import ShipForm
@@ -178,11 +177,7 @@ def _order_context(order: Order, *, ship_form: ShipForm | None = None) -> dict:
         for unit in item.units.all()
     ]
     notifications = list(
-        Notification.objects.filter(order=order)
-        .select_related("shipment")
-        .prefetch_related(
-            Prefetch("attempt_log", queryset=NotificationAttempt.objects.order_by("-at", "-id"))
-        )
+        Message.objects.filter(order=order, kind=Message.Kind.BACKMARKET).with_attempts()
     )
     shippable = order.status == AWAITING_SHIPMENT
     if ship_form is None and shippable:
@@ -388,22 +383,6 @@ def order_ship(request, pk: int):
         % {"number": order.order_number, "tracking": shipment.tracking_number},
     )
     return _back(order)
-
-
-@require_POST
-@shipper_required
-def notification_resend(request, pk: int):
-    notification = get_object_or_404(Notification, pk=pk)
-    if notification.status not in (Notification.Status.FAILED, Notification.Status.DEAD):
-        messages.warning(request, _("Only failed notifications can be re-sent."))
-    else:
-        outbox.resend(notification, user=request.user)
-        messages.success(request, _("The notification will be sent to Back Market again."))
-    return redirect(
-        local_url(
-            request, request.POST.get("next"), reverse("web:order", args=[notification.order_id])
-        )
-    )
 
 
 def _packing_slips(request, orders: list[Order]):

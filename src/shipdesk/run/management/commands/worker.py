@@ -5,7 +5,7 @@ from shipdesk.cli import bounded, database_problem
 
 
 class Command(BaseCommand):
-    help = "Run background jobs (imports, Back Market notifications). Several may run at once."
+    help = "Run background jobs (imports, the outbox). Several may run at once."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,8 +30,9 @@ class Command(BaseCommand):
             kwargs["periodic"] = False
         else:
             # Catch up at once after a restart instead of at the next minute.
-            from shipdesk.sync.tasks import deliver_due_notifications, schedule_imports
+            from shipdesk.outbox.tasks import deliver_due_messages
+            from shipdesk.sync.tasks import schedule_imports
 
-            deliver_due_notifications()
+            deliver_due_messages()
             schedule_imports()
         call_command("run_huey", **kwargs)

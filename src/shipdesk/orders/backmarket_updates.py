@@ -1,0 +1,148 @@
+"""The updates shipdesk sends Back Market about an order, and what their answers change.
+
+`queue_update` writes one in the caller's transaction (the outbox delivers it: accept a
+line, cancel a line, ship). The outbox's Back Market sender calls the other functions once
+Back Market applied (or refused for good) an update: lines accepted or cancelled, units whose
+IMEI Back Market now has, lines given back after a refusal, and the order's history.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from shipdesk.backmarket import CANCELLED_LINE_STATES, LineState, OrderState
+from shipdesk.orders.history import record
+from shipdesk.orders.models import ItemUnit, Order, OrderItem
+from shipdesk.orders.status import CANCELLED
+from shipdesk.outbox.models import Message
+from shipdesk.outbox.queue import queue
+
+
+def queue_update(
+    order: Order,
+    action: str,
+    *,
+    key: str,
+    shipment=None,
+    user=None,
+    source: str = "user",
+    enqueue: bool = True,
+    **payload,
+) -> Message:
+    """Queue one Back Market update of the order (`action`: accept, cancel, ship).
+
+    `key` names the effect (one per line, or per shipment): queued twice, it is one message.
+    An order's updates reach Back Market in the order they were queued (an acceptance before
+    the shipment).
+    """
+    return queue(
+        Message.Kind.BACKMARKET,
+        {"action": action, "user": getattr(user, "pk", None), "source": source, **payload},
+        key=f"backmarket:{action}:{key}",
+        order=order,
+        shipment=shipment,
+        series=f"backmarket:order:{order.pk}",
+        enqueue=enqueue,
+    )
+
+
+def _by(payload: dict) -> dict:
+    """source= and user= for the history, from what the message kept of who asked."""
+    user = None
+    if payload.get("user"):
+        user = get_user_model().objects.filter(pk=payload["user"]).first()
+    return {"source": payload.get("source") or "system", "user": user}
+
+
+def line_accepted(order: Order, sku: str) -> None:
+    """Back Market accepted the line: once no line awaits acceptance, neither does the order."""
+    with transaction.atomic():
+        order.items.filter(sku=sku, channel_state=LineState.AWAITING_ACCEPTANCE).update(
+            channel_state=LineState.ACCEPTED, modified_at=timezone.now()
+        )
+        if not order.items.filter(channel_state=LineState.AWAITING_ACCEPTANCE).exists():
+            Order.objects.filter(pk=order.pk).update(
+                awaiting_acceptance=False, channel_state=OrderState.AWAITING_SHIPMENT
+            )
+
+
+def line_cancelled(order: Order, sku: str) -> None:
+    """Back Market cancelled the line: an order without a live line is cancelled."""
+    with transaction.atomic():
+        order.items.filter(sku=sku).exclude(channel_state__in=CANCELLED_LINE_STATES).update(
+            channel_state=LineState.CANCELLED, modified_at=timezone.now()
+        )
+        states = set(order.items.values_list("channel_state", flat=True))
+        fields = {}
+        if states <= CANCELLED_LINE_STATES:
+            fields["status"] = CANCELLED
+        if LineState.AWAITING_ACCEPTANCE not in states:
+            fields["awaiting_acceptance"] = False
+        if fields:
+            Order.objects.filter(pk=order.pk).update(modified_at=timezone.now(), **fields)
+
+
+def identifiers_sent(order: Order, *, imei: str = "", serial_number: str = "") -> None:
+    """Back Market has this IMEI / serial number: it can no longer be corrected here."""
+    ItemUnit.objects.filter(item__order=order, sent_at__isnull=True).filter(
+        Q(imei__in=[imei]) | Q(serial_number__in=[serial_number])
+    ).exclude(imei="", serial_number="").update(sent_at=timezone.now())
+
+
+def line_given_back(order: Order, sku: str, claimed: LineState) -> None:
+    """A line claimed for an update Back Market did not apply awaits acceptance again; the
+    order's hash is cleared so that the next import re-reads Back Market's copy of it."""
+    with transaction.atomic():
+        OrderItem.objects.filter(order=order, sku=sku, channel_state=claimed).update(
+            channel_state=LineState.AWAITING_ACCEPTANCE, modified_at=timezone.now()
+        )
+        Order.objects.filter(pk=order.pk).update(channel_hash="")
+
+
+def acceptance_finished(order: Order, payload: dict, status: str, error: str) -> None:
+    sku = payload["sku"]
+    if status == "sent":
+        record(order, "accepted", f"Accepted on Back Market: {sku}.", skus=[sku], **_by(payload))
+        return
+    line_given_back(order, sku, LineState.ACCEPTED)
+    record(
+        order,
+        "accept_failed",
+        f"Back Market refused to accept {sku}: {error}",
+        sku=sku,
+        **_by(payload),
+    )
+
+
+def cancellation_finished(order: Order, payload: dict, status: str, error: str) -> None:
+    sku = payload["sku"]
+    if status == "sent":
+        reason = payload.get("reason") or "out of stock"
+        record(
+            order,
+            "line_cancelled",
+            f"Line {sku} cancelled on Back Market ({reason}).",
+            **_by(payload),
+        )
+        return
+    line_given_back(order, sku, LineState.CANCELLED)
+    record(
+        order,
+        "cancel_failed",
+        f"Back Market refused to cancel {sku}: {error}",
+        sku=sku,
+        **_by(payload),
+    )
+
+
+def shipment_finished(order: Order, message, status: str, error: str) -> None:
+    if status == "sent":
+        text = f"Back Market notified: shipped with {message.shipment.tracking_number}."
+    elif status == "failed":
+        text = f"Back Market rejected the shipment notification: {error}. Fix it and re-send."
+    else:
+        text = f"Gave up notifying Back Market after {message.attempts} attempts over 24 h: {error}"
+    record(order, f"notification_{status}", text, source="backmarket", notification=message.pk)
