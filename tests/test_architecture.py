@@ -21,8 +21,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parent.parent / "src"
 DOMAIN = (
     "orders",
@@ -189,11 +187,6 @@ def _describe(circle: list[str], graph: dict[str, dict[str, int]]) -> str:
     return " -> ".join([*steps, circle[-1]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="O (issue 13, one outbox) is moving webhooks out of shipdesk.api and breaking the "
-    "sync/notifications circles; the lead removes this mark once that work has landed",
-)
 def test_src_imports_form_no_circle_and_the_domain_never_imports_the_interfaces():
     graph = import_graph()
     problems = [

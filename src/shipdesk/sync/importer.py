@@ -6,8 +6,8 @@ start, and saves it only when every page was read: a run that dies half-way is s
 redone, and the upsert on `(store, channel order id)` makes redoing it harmless.
 
 A page is imported in one transaction with a few queries for the whole page (known orders,
-quarantine, catalogue) and one bulk insert per table for its new orders: the per-order
-queries of `import_one` would make the database, not Back Market, the import's limit.
+quarantine, catalogue) and one bulk insert per table for its new orders: queries per order
+would make the database, not Back Market, the import's limit.
 """
 
 from __future__ import annotations
