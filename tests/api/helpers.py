@@ -2,7 +2,7 @@
 
 import httpx
 
-from shipdesk.orders import shipstation
+from shipdesk.api import shipstation
 from shipdesk.orders.models import Order
 from shipdesk.sync.importer import import_orders
 from tests.factories import IMEI, OTHER_IMEI, OTHER_PHONE, sandbox_order

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from shipdesk.api.shipstation import ss_datetime
 from shipdesk.orders.models import Order, OrderEvent, Tag
-from shipdesk.orders.shipstation import ss_datetime
 from shipdesk.shipping.actions import ship_order
 from shipdesk.stores.models import Warehouse
 from shipdesk.sync.importer import import_orders

@@ -3,8 +3,8 @@
 import pytest
 from huey.contrib.djhuey import HUEY
 
+from shipdesk.api.shipstation import ss_datetime
 from shipdesk.orders.models import Tag
-from shipdesk.orders.shipstation import ss_datetime
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.models import Store, Warehouse
 from shipdesk.sync.importer import import_orders

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
+from shipdesk.api.shipstation import order as ss_order
 from shipdesk.orders.models import Order, Product
-from shipdesk.orders.shipstation import order as ss_order
 from shipdesk.outbox import engine
 from shipdesk.sync.importer import import_orders
 

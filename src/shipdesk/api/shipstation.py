@@ -1,21 +1,249 @@
-"""Stores, carriers, warehouses, tags and webhooks in the shape of ShipStation's API v1.
+"""shipdesk's data in the shape of ShipStation's API v1: orders, shipments, stores, carriers,
+warehouses, tags and webhooks.
 
-Orders and shipments have theirs in shipdesk.orders.shipstation and shipdesk.shipping.shipstation.
+The one place that knows ShipStation's JSON: the REST API answers with it and the command
+line's `--json` output prints it (both interfaces; the domain never imports this).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
 from shipdesk.notifications.models import WebhookSubscription
 from shipdesk.notifications.webhooks import attempts_of
-from shipdesk.orders.models import Tag
-from shipdesk.orders.shipstation import ss_datetime
+from shipdesk.orders.models import Address, Order, OrderItem, Tag
 from shipdesk.shipping.carriers import Carrier
+from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import DEFAULT_STATUS_MAPPING, Store, Warehouse
 from shipdesk.sync.models import ImportRun
 
 MARKETPLACE_NAME = "Back Market"
 REFRESH_UPDATING = (2, "Updating orders")
 REFRESH_IDLE = (4, "Idle")
+
+
+# Values
+
+
+def ss_datetime(value: datetime | date | None) -> str | None:
+    """ShipStation's `yyyy-mm-ddThh:mm:ss.fffffff`, here in UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC) if timezone.is_aware(value) else value
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}0"
+    return f"{value.isoformat()}T00:00:00.0000000"
+
+
+def money(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def address(a: Address) -> dict:
+    return {
+        "name": a.name,
+        "company": a.company or None,
+        "street1": a.street1,
+        "street2": a.street2 or None,
+        "street3": a.street3 or None,
+        "city": a.city,
+        "state": a.state or None,
+        "postalCode": a.postal_code,
+        "country": a.country,
+        "phone": a.phone or None,
+        "residential": a.residential,
+        "addressVerified": None,
+    }
+
+
+def weight(grams: int | None) -> dict | None:
+    if grams is None:
+        return None
+    return {"value": grams, "units": "grams", "WeightUnits": 2}
+
+
+def dimensions(length, width, height) -> dict | None:
+    if length is None and width is None and height is None:
+        return None
+    return {
+        "length": money(length),
+        "width": money(width),
+        "height": money(height),
+        "units": "centimeters",
+    }
+
+
+# Orders
+
+
+def item(i: OrderItem) -> dict:
+    return {
+        "orderItemId": i.pk,
+        "lineItemKey": str(i.channel_line_id) if i.channel_line_id else None,
+        "sku": i.sku,
+        "name": i.name,
+        "imageUrl": i.image_url or None,
+        "weight": weight(i.weight_grams),
+        "quantity": i.quantity,
+        "unitPrice": money(i.unit_price),
+        "taxAmount": money(i.tax_amount),
+        "shippingAmount": money(i.shipping_amount),
+        "warehouseLocation": i.warehouse_location or None,
+        "options": i.options,
+        "productId": i.channel_product_id,
+        "fulfillmentSku": None,
+        "adjustment": i.adjustment,
+        "upc": i.upc or None,
+        "createDate": ss_datetime(i.created_at),
+        "modifyDate": ss_datetime(i.modified_at),
+        # shipdesk extras: Back Market's line state and the units' IMEI / serial numbers.
+        "lineState": i.channel_state,
+        "serialNumbers": [
+            {"unit": u.index + 1, "imei": u.imei or None, "serialNumber": u.serial_number or None}
+            for u in i.units.all()
+        ],
+    }
+
+
+def order(o: Order) -> dict:
+    items = list(o.items.all())
+    return {
+        "orderId": o.pk,
+        "orderNumber": o.order_number,
+        "orderKey": o.order_key,
+        "orderDate": ss_datetime(o.order_date),
+        "createDate": ss_datetime(o.created_at),
+        "modifyDate": ss_datetime(o.modified_at),
+        "paymentDate": ss_datetime(o.payment_date),
+        "shipByDate": ss_datetime(o.ship_by_date),
+        "orderStatus": o.status,
+        "customerId": None,
+        "customerUsername": o.customer_username or None,
+        "customerEmail": o.customer_email or None,
+        "billTo": address(o.bill_to),
+        "shipTo": address(o.ship_to),
+        "items": [item(i) for i in items],
+        "orderTotal": money(o.order_total),
+        "amountPaid": money(o.amount_paid),
+        "taxAmount": money(o.tax_amount),
+        "shippingAmount": money(o.shipping_amount),
+        "customerNotes": o.customer_notes or None,
+        "internalNotes": o.internal_notes or None,
+        "gift": o.gift,
+        "giftMessage": o.gift_message or None,
+        "paymentMethod": o.payment_method or None,
+        "requestedShippingService": o.requested_shipping_service or None,
+        "carrierCode": o.carrier_code or None,
+        "serviceCode": o.service_code or None,
+        "packageCode": o.package_code or None,
+        "confirmation": o.confirmation or None,
+        "shipDate": None,
+        "holdUntilDate": ss_datetime(o.hold_until_date),
+        "weight": weight(o.total_weight_grams),
+        "dimensions": dimensions(o.length_cm, o.width_cm, o.height_cm),
+        "insuranceOptions": {"provider": None, "insureShipment": False, "insuredValue": 0.0},
+        "internationalOptions": {"contents": None, "customsItems": None, "nonDelivery": None},
+        "advancedOptions": {
+            "warehouseId": o.warehouse_id,
+            "nonMachinable": False,
+            "saturdayDelivery": False,
+            "containsAlcohol": False,
+            "mergedOrSplit": False,
+            "mergedIds": [],
+            "parentId": None,
+            "storeId": o.store_id,
+            "customField1": o.custom_field1 or None,
+            "customField2": o.custom_field2 or None,
+            "customField3": o.custom_field3 or None,
+            "source": "Back Market",
+            "billToParty": None,
+            "billToAccount": None,
+            "billToPostalCode": None,
+            "billToCountryCode": None,
+        },
+        "tagIds": [t.pk for t in o.tags.all()] or None,
+        "userId": None,
+        "externallyFulfilled": False,
+        "externallyFulfilledBy": None,
+        # shipdesk extras.
+        "couponCode": o.coupon_code or None,
+        "discountAmount": money(o.discount_amount),
+        "currency": o.currency,
+        "awaitingAcceptance": o.awaiting_acceptance,
+        "warning": o.warning or None,
+    }
+
+
+def with_related(qs: QuerySet[Order]) -> QuerySet[Order]:
+    """Everything `order()` reads, in a fixed number of queries."""
+    return qs.select_related("ship_to", "bill_to").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.prefetch_related("units")), "tags"
+    )
+
+
+# Shipments
+
+
+def shipment(s: Shipment, *, include_items: bool = True) -> dict:
+    order = s.order
+    # Reads the prefetched messages when the caller prefetched them.
+    notification = max(
+        (m for m in s.messages.all() if m.kind == "backmarket"), key=lambda m: m.pk, default=None
+    )
+    return {
+        "shipmentId": s.pk,
+        "orderId": order.pk,
+        "orderKey": order.order_key,
+        "userId": None,
+        "customerEmail": order.customer_email or None,
+        "orderNumber": order.order_number,
+        "createDate": ss_datetime(s.created_at),
+        "shipDate": s.ship_date.isoformat(),
+        "shipmentCost": money(s.shipment_cost),
+        "insuranceCost": money(s.insurance_cost),
+        "trackingNumber": s.tracking_number,
+        "trackingUrl": s.tracking_url or None,
+        "isReturnLabel": False,
+        "batchNumber": None,
+        "carrierCode": s.carrier_code,
+        "serviceCode": s.service_code or None,
+        "packageCode": s.package_code or None,
+        "confirmation": None,
+        "warehouseId": order.warehouse_id,
+        "voided": s.voided,
+        "voidDate": ss_datetime(s.void_date),
+        "marketplaceNotified": bool(notification and notification.status == "sent"),
+        "notifyErrorMessage": (notification.last_error or None) if notification else None,
+        "shipTo": address(order.ship_to),
+        "weight": weight(s.weight_grams),
+        "dimensions": dimensions(s.length_cm, s.width_cm, s.height_cm),
+        "insuranceOptions": None,
+        "advancedOptions": None,
+        "shipmentItems": [
+            {
+                "orderItemId": i.pk,
+                "lineItemKey": str(i.channel_line_id) if i.channel_line_id else None,
+                "sku": i.sku,
+                "name": i.name,
+                "quantity": i.quantity,
+                "unitPrice": money(i.unit_price),
+                "warehouseLocation": i.warehouse_location or None,
+                "options": i.options,
+            }
+            for i in order.items.all()
+        ]
+        if include_items
+        else None,
+        "labelData": None,
+        "formData": None,
+    }
+
+
+# Stores, carriers, warehouses, tags, webhooks
 
 
 def status_mappings(store: Store) -> list[dict]:

@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.http import Http404
 from ninja import Query, Router
 
-from shipdesk.api import order_update, schemas
+from shipdesk.api import order_update, schemas, shipstation
 from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
 from shipdesk.notifications.models import WebhookBatch
-from shipdesk.orders import actions, shipstation
+from shipdesk.orders import actions
 from shipdesk.orders.actions import OrderActionError, add_tag, hold, release, remove_tag
 from shipdesk.orders.models import Order, OrderItem, Tag
 from shipdesk.shipping.actions import ship_order

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from ninja import Query, Router
 
-from shipdesk.api import schemas
+from shipdesk.api import schemas, shipstation
 from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
 from shipdesk.notifications.models import WebhookBatch
 from shipdesk.orders.actions import OrderActionError
-from shipdesk.shipping import shipstation
 from shipdesk.shipping.actions import void_shipment
 from shipdesk.shipping.models import Shipment
 

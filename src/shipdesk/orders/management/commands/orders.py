@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from shipdesk.api import shipstation
 from shipdesk.core.cli import find_order, get_store, local_time, print_json, whole_number
-from shipdesk.orders import shipstation
 from shipdesk.orders.actions import (
     DuplicateIdentifier,
     IdentifierAlreadySet,
@@ -16,7 +16,6 @@ from shipdesk.orders.models import Order
 from shipdesk.orders.status import STATUS_VALUES
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.carriers import CARRIERS
-from shipdesk.shipping.shipstation import shipment as shipment_json
 
 STORE_HELP = "the store (id or name), when several stores have this order number"
 
@@ -227,7 +226,7 @@ class Command(BaseCommand):
             source="cli",
         )
         if json:
-            print_json(self, shipment_json(shipment))
+            print_json(self, shipstation.shipment(shipment))
         else:
             self.stdout.write(
                 f"Order {order_number} shipped with {shipment.carrier_code} {shipment.tracking_number}; "
