@@ -202,11 +202,11 @@ def bench_notify(shipments: int, idle_s: float) -> dict:
     from shipdesk.orders.actions import items_needing_identifiers, set_identifier
     from shipdesk.orders.imei import luhn_ok
     from shipdesk.orders.models import Order
+    from shipdesk.outbox.models import Message
     from shipdesk.sandbox import SandboxServer
     from shipdesk.shipping.actions import ship_order
     from shipdesk.stores.connection import connect_store
     from shipdesk.sync.importer import import_orders
-    from shipdesk.sync.models import Notification
 
     def imei(n: int) -> str:
         base = f"35{n:012d}"
@@ -245,7 +245,8 @@ def bench_notify(shipments: int, idle_s: float) -> dict:
 
             def wait_sent(count: int, timeout: float) -> None:
                 deadline = time.monotonic() + timeout
-                while Notification.objects.filter(status="sent").count() < count:
+                sent = Message.objects.filter(kind="backmarket", status="sent")
+                while sent.count() < count:
                     if time.monotonic() > deadline:
                         raise RuntimeError("notifications were not all sent in time")
                     time.sleep(0.1)

@@ -146,3 +146,14 @@ def shipment_finished(order: Order, message, status: str, error: str) -> None:
     else:
         text = f"Gave up notifying Back Market after {message.attempts} attempts over 24 h: {error}"
     record(order, f"notification_{status}", text, source="backmarket", notification=message.pk)
+
+
+def update_finished(message: Message, status: str, error: str) -> None:
+    """The update was sent, or failed or died for good: the order and its history say so."""
+    action = message.payload["action"]
+    if action == "accept":
+        acceptance_finished(message.order, message.payload, status, error)
+    elif action == "cancel":
+        cancellation_finished(message.order, message.payload, status, error)
+    else:
+        shipment_finished(message.order, message, status, error)

@@ -17,17 +17,11 @@ from datetime import datetime, time
 from django.conf import settings
 from django.utils import timezone
 
-from shipdesk.backmarket import (
-    CANCELLED_LINE_STATES,
-    BackMarketError,
-    LineState,
-    NotFound,
-    RetryPolicy,
-    TokenRejected,
-    UpdateRejected,
-    requests,
-)
+from shipdesk.backmarket import requests
+from shipdesk.backmarket.client import RetryPolicy
+from shipdesk.backmarket.errors import BackMarketError, NotFound, TokenRejected, UpdateRejected
 from shipdesk.backmarket.plan import Accept, SetIdentifiers, Ship, Shipping, plan_shipment
+from shipdesk.backmarket.states import CANCELLED_LINE_STATES, LineState
 from shipdesk.orders import backmarket_updates as results
 from shipdesk.outbox.engine import Delivery, Final, Retriable, Sender, register
 from shipdesk.outbox.models import Message
@@ -144,21 +138,11 @@ def _call(client, message: Message, delivery: Delivery, step) -> None:
     applied(message, step)
 
 
-def finished(message: Message, status: str, error: str) -> None:
-    action = message.payload["action"]
-    if action == "accept":
-        results.acceptance_finished(message.order, message.payload, status, error)
-    elif action == "cancel":
-        results.cancellation_finished(message.order, message.payload, status, error)
-    else:
-        results.shipment_finished(message.order, message, status, error)
-
-
 register(
     Sender(
         kind=Message.Kind.BACKMARKET,
         send=send,
         lease_s=lambda: settings.OUTBOX_LEASE_S,
-        finished=finished,
+        finished=results.update_finished,
     )
 )
