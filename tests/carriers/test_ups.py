@@ -47,8 +47,8 @@ def token_route(carrier_http):
     )
 
 
-def test_a_label_is_bought_then_voided_with_the_requests_ups_expects(ups, carrier_http):
-    order = phone_order("de-de")
+def label_routes(carrier_http, order):
+    """UPS's answers: a token, the order's label, and the label's cancellation."""
     token_route(carrier_http)
     carrier_http.on(
         "POST",
@@ -60,6 +60,11 @@ def test_a_label_is_bought_then_voided_with_the_requests_ups_expects(ups, carrie
         f"{UPS}/api/shipments/v2409/void/cancel/1Z4A6V826891547346",
         recorded("ups_void.json"),
     )
+
+
+def test_a_label_is_bought_then_voided_with_the_requests_ups_expects(ups, carrier_http):
+    order = phone_order("de-de")
+    label_routes(carrier_http, order)
 
     result = services.ship_with_label(
         order, ups, "ups_standard", cost="12.40", notify_backmarket=False
@@ -250,12 +255,7 @@ def test_rates_cheapest_first_with_the_parcel_sent(ups, carrier_http):
 def test_no_label_is_bought_for_an_order_that_cannot_ship(ups, carrier_http):
     order = phone_order("de-de")
     order.items.get().units.update(imei="")  # a phone without its IMEI cannot ship
-    token_route(carrier_http)
-    carrier_http.on(
-        "POST",
-        f"{UPS}/api/shipments/v2409/ship",
-        recorded("ups_ship.json", label=gif_label(), order_number=order.order_number),
-    )
+    label_routes(carrier_http, order)
 
     with pytest.raises(services.OrderActionError) as refused:
         services.ship_with_label(order, ups, "ups_standard", notify_backmarket=False)
@@ -273,17 +273,7 @@ def test_a_label_bought_for_an_order_shipped_meanwhile_is_cancelled(ups, carrier
     from shipdesk.shipping import actions as shipping_actions
 
     order = phone_order("de-de")
-    token_route(carrier_http)
-    carrier_http.on(
-        "POST",
-        f"{UPS}/api/shipments/v2409/ship",
-        recorded("ups_ship.json", label=gif_label(), order_number=order.order_number),
-    )
-    carrier_http.on(
-        "DELETE",
-        f"{UPS}/api/shipments/v2409/void/cancel/1Z4A6V826891547346",
-        recorded("ups_void.json"),
-    )
+    label_routes(carrier_http, order)
     buy_label = services.buy_label
 
     def a_colleague_ships_it_while_the_label_is_bought(*args, **kwargs):

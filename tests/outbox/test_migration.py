@@ -1,44 +1,21 @@
 """Upgrading a database with the three old outboxes: every row becomes an outbox message with
 its attempts, pending ones stay pending where they were, and the engine then delivers them."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.upgrade import AT, latest, migrate, old_order
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("outbox", "0001_initial")]  # the old outboxes still there
-AT = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
-
-
-def migrate(targets):
-    """Migrate to `targets`; the models as they are then."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(list(executor.loader.applied_migrations)).apps
 
 
 def old_rows(apps) -> dict:
     """One of each: a shipment notification half done (accept made, ship retried), a sent
     webhook and a pending one, and customer emails sent, failed and caught while sending."""
-    store = apps.get_model("stores", "Store").objects.create(name="FR", token_encrypted="x")
-    address = apps.get_model("orders", "Address").objects.create(name="Léa")
-    order = apps.get_model("orders", "Order").objects.create(
-        store=store,
-        channel_order_id=1001,
-        order_number="1001",
-        order_key="bm-1001",
-        status="shipped",
-        channel_state=3,
-        order_date=AT,
-        channel_modified_at=AT,
-        ship_to=address,
-        bill_to=address,
-        customer_email="lea@example.com",
-    )
+    order = old_order(apps, customer_email="lea@example.com")
     shipment = apps.get_model("shipping", "Shipment").objects.create(
         order=order, carrier_code="colissimo", tracking_number="6A1", ship_date=date(2026, 3, 14)
     )
@@ -110,11 +87,10 @@ def old_rows(apps) -> dict:
 
 
 def test_the_old_outboxes_become_messages_and_pending_ones_stay_pending():
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         ids = old_rows(migrate(BEFORE))
     finally:
-        apps = migrate(latest)
+        apps = migrate(latest())
 
     Message = apps.get_model("outbox", "Message")
     rows = list(
@@ -210,11 +186,10 @@ def test_the_engine_takes_over_the_migrated_messages():
     from shipdesk.outbox import engine
     from shipdesk.outbox.models import Message
 
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
     try:
         old_rows(migrate(BEFORE))
     finally:
-        migrate(latest)
+        migrate(latest())
     # Time passes: the ship's retry and the emailing worker's lease both run out.
     Message.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
 
