@@ -1,6 +1,7 @@
 """Orders built to order, instead of searched for in the sandbox's random data.
 
-`backmarket_order` is an order as Back Market sends it (the shape of
+`make_order` writes a shipdesk order straight into the database, for tests that need exact
+data and no Back Market. `backmarket_order` is an order as Back Market sends it (the shape of
 `tests/data/backmarket/order_normal.json`), from a short description of its lines;
 `imported_order` imports one into a store the way the import does; `sandbox_order` first
 gives it to the Back Market sandbox the store is connected to, for tests where Back Market
@@ -12,11 +13,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 
 from shipdesk.backmarket import LineState, OrderState
-from shipdesk.orders.models import Order
+from shipdesk.orders.models import Address, ItemUnit, Order, OrderItem
 from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_page
 
@@ -186,3 +188,79 @@ def sandbox_order(store: Store, **order) -> Order:
     [outcome] = import_page(store, [raw])
     assert outcome.result == "created", outcome
     return Order.objects.get(store=store, channel_order_id=raw["order_id"])
+
+
+def make_store(name: str = "Refurb Paris", **fields) -> Store:
+    store = Store(name=name, region="eu", country_code="fr-fr", **fields)
+    store.token = f"{name}-token"
+    store.save()
+    return store
+
+
+def make_order(
+    store: Store,
+    number: int,
+    *,
+    status: str = "awaiting_shipment",
+    awaiting_acceptance: bool = False,
+    customer: str = "Léa Martin",
+    email: str = "lea@example.com",
+    country: str = "FR",
+    service: str = "Colissimo — 48 h",
+    ordered: datetime = ORDERED,
+    sku: str = "IP13-128-BLK",
+    title: str = "iPhone 13 128 GB - Black - Unlocked",
+    quantity: int = 1,
+    total: str = "369.00",
+    currency: str = "EUR",
+) -> Order:
+    ship_to = Address.objects.create(
+        name=customer,
+        street1="12 rue de la Paix",
+        city="Paris",
+        postal_code="75002",
+        country=country,
+        phone="+33 6 12 34 56 78",
+        email=email,
+    )
+    bill_to = Address.objects.create(
+        name=customer, street1="3 avenue Foch", city="Lyon", postal_code="69006", country="FR"
+    )
+    order = Order.objects.create(
+        store=store,
+        channel_order_id=number,
+        order_number=str(number),
+        order_key=f"bm-{store.pk}-{number}",
+        status=status,
+        awaiting_acceptance=awaiting_acceptance,
+        channel_state=OrderState.AWAITING_ACCEPTANCE
+        if awaiting_acceptance
+        else OrderState.AWAITING_SHIPMENT,
+        order_date=ordered,
+        payment_date=ordered,
+        channel_modified_at=ordered,
+        customer_email=email,
+        ship_to=ship_to,
+        bill_to=bill_to,
+        requested_shipping_service=service,
+        payment_method="CARD",
+        currency=currency,
+        order_total=Decimal(total),
+        amount_paid=Decimal(total),
+        country_code="fr-fr",
+    )
+    item = OrderItem.objects.create(
+        order=order,
+        channel_line_id=number * 10,
+        channel_state=LineState.AWAITING_ACCEPTANCE if awaiting_acceptance else LineState.ACCEPTED,
+        sku=sku,
+        name=title,
+        brand="Apple",
+        quantity=quantity,
+        unit_price=Decimal(total),
+        line_price=Decimal(total),
+        options=[{"name": "Grade", "value": "Good"}, {"name": "Colour", "value": "Black"}],
+    )
+    for index in range(quantity):
+        ItemUnit.objects.create(item=item, index=index)
+    return order

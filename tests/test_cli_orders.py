@@ -8,9 +8,9 @@ from django.core.management import call_command
 
 from shipdesk.orders.actions import delete_order
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent
+from tests.factories import make_order, make_store
 
 from .commands import refusal, run
-from .web.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 
 from shipdesk.orders.models import Order
 from shipdesk.shipping.models import Shipment
-from tests.web.factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

@@ -31,8 +31,7 @@ from shipdesk.shipping.actions import ship_order, void_shipment
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import client_for
 from shipdesk.sync.importer import import_orders
-
-from ..web.factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

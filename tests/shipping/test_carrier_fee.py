@@ -13,7 +13,7 @@ from shipdesk.orders.models import Order
 from shipdesk.outbox.models import Message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
-from tests.web.factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

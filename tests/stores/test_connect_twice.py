@@ -20,9 +20,9 @@ from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import StoreRefused, connect_store, replace_token
 from shipdesk.stores.models import Store, account_fingerprint
+from tests.factories import make_order, make_store
 
 from ..commands import refusal, run
-from ..web.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

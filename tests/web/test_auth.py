@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from shipdesk.web import throttle
 from shipdesk.web.models import LoginAttempt, UserPreference
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

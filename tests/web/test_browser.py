@@ -8,9 +8,9 @@ from shipdesk.orders.models import ItemUnit, Order
 from shipdesk.outbox import engine
 from shipdesk.stores.models import Store
 from shipdesk.sync.models import ImportRun
+from tests.factories import make_order, make_store
 
 from ..sync.oracle import all_orders, expected
-from .factories import make_order, make_store
 from .pages import sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]

@@ -10,8 +10,7 @@ from shipdesk.orders.models import Product, Tag
 from shipdesk.outbox.models import Attempt, Message
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Warehouse
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.test import Client
 
 from shipdesk.orders.actions import delete_order
 from shipdesk.orders.models import Order, OrderEvent
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

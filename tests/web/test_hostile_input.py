@@ -8,8 +8,7 @@ from django.db import connection
 from shipdesk.orders.models import ItemUnit, Order, Product
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Store
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

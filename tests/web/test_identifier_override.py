@@ -3,8 +3,7 @@
 import pytest
 
 from shipdesk.orders.models import ItemUnit
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.urls import resolve
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, Tag
 from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

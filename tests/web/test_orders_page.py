@@ -7,8 +7,7 @@ import pytest
 
 from shipdesk.orders.models import ItemUnit, Order
 from shipdesk.shipping.models import Shipment
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,8 @@ from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 from shipdesk.sync.importer import import_orders
 from shipdesk.web.models import LoginAttempt
+from tests.factories import make_order, make_store
 
-from .factories import make_order, make_store
 from .test_auth import reset_password, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from shipdesk.notifications.models import OutboxEmail
+from tests.factories import make_order, make_store
 
-from .factories import make_order, make_store
 from .pages import sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]

@@ -8,8 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from shipdesk.orders.models import ItemUnit, Order
 from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
-
-from .factories import make_order, make_store
+from tests.factories import make_order, make_store
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from PIL import Image
 
 from shipdesk.stores.models import Store
 from shipdesk.sync.models import ImportRun
-
-from .factories import make_store
+from tests.factories import make_store
 
 pytestmark = pytest.mark.django_db
 
