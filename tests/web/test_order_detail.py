@@ -108,6 +108,29 @@ def test_letters_are_saved_as_a_serial_number(shipper_client, order):
     assert (unit.imei, unit.serial_number) == ("", "F2LXK0ABC")
 
 
+def test_a_line_of_quantity_2_says_its_imeis_stay_in_shipdesk(shipper_client, order):
+    # given: two phones on one line, next to the one-phone order
+    pair = make_order(order.store, 1002, quantity=2)
+    english = "Kept in shipdesk: Back Market takes an IMEI only for a line of quantity 1."
+    french = (
+        "Conservés dans shipdesk : Back Market n’accepte un IMEI que pour une ligne de quantité 1."
+    )
+
+    # when
+    pages = {
+        (o.order_number, lang): shipper_client.get(
+            f"/orders/{o.pk}/", HTTP_ACCEPT_LANGUAGE=lang
+        ).content.decode()
+        for o in (order, pair)
+        for lang in ("en", "fr")
+    }
+
+    # then: said once, by the line's first unit, in the reader's language
+    assert pages["1002", "en"].count(english) == 1
+    assert pages["1002", "fr"].count(french) == 1
+    assert english not in pages["1001", "en"] and french not in pages["1001", "fr"]
+
+
 def test_an_imei_used_on_another_order_needs_a_confirmation(shipper_client, order):
     other = make_order(order.store, 1002)
     ItemUnit.objects.filter(item__order=other).update(imei=VALID_IMEI)
