@@ -83,7 +83,12 @@ def old_rows(apps) -> dict:
     Email.objects.create(
         kind="delivery_notification", status="sending", attempts=1, claimed_at=AT, **common
     )
-    return {"order": order.pk, "shipment": shipment.pk, "subscription": subscription.pk}
+    return {
+        "order": order.pk,
+        "shipment": shipment.pk,
+        "subscription": subscription.pk,
+        "batches": (sent_batch.pk, later_batch.pk),
+    }
 
 
 def test_the_old_outboxes_become_messages_and_pending_ones_stay_pending():
@@ -99,6 +104,7 @@ def test_the_old_outboxes_become_messages_and_pending_ones_stay_pending():
         )
     )
     shipment, subscription = ids["shipment"], ids["subscription"]
+    sent_batch, later_batch = ids["batches"]
     assert rows == [
         (
             "backmarket",
@@ -109,8 +115,8 @@ def test_the_old_outboxes_become_messages_and_pending_ones_stay_pending():
             AT + timedelta(minutes=2),
             "Back Market is unavailable (503)",
         ),
-        ("webhook", f"webhook:{subscription}:1", "sent", 1, [], AT, ""),
-        ("webhook", f"webhook:{subscription}:2", "pending", 0, [], AT, ""),
+        ("webhook", f"webhook:{subscription}:{sent_batch}", "sent", 1, [], AT, ""),
+        ("webhook", f"webhook:{subscription}:{later_batch}", "pending", 0, [], AT, ""),
         ("email", f"email:{shipment}:shipment_confirmation", "sent", 1, [], AT, ""),
         ("email", f"email:{shipment}:delivery_notification", "pending", 1, [], AT, ""),
     ]
@@ -146,7 +152,7 @@ def test_the_old_outboxes_become_messages_and_pending_ones_stay_pending():
             "Back Market is unavailable (503)",
         ),
         (
-            f"webhook:{subscription}:1",
+            f"webhook:{subscription}:{sent_batch}",
             {
                 # Without the subscriber's user, password and query: they may be credentials.
                 "method": "POST",
