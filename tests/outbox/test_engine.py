@@ -288,7 +288,7 @@ def test_retry_now_arms_a_failed_message_again_and_says_so_on_the_order(admin_us
         "notification_resend",
         "Re-send to Back Market requested.",
         admin_user,
-        {"notification": failed.pk},
+        {"notification": failed.pk, "message_kind": "backmarket"},
     )
 
 

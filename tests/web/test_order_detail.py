@@ -2,11 +2,13 @@
 
 import sys
 import types
+from datetime import date
 
 import httpx
 import pytest
 from django.urls import resolve
 
+from shipdesk.orders import actions
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, Tag
 from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
@@ -384,3 +386,26 @@ def test_a_failed_notification_is_shown_and_can_be_re_sent(shipper_client, order
     assert notification.status == "pending"
     assert "The message will be sent again now." in response.content.decode()
     assert OrderEvent.objects.filter(order=order, kind="notification_resend").count() == 1
+
+
+def test_the_history_is_in_the_readers_language(shipper_client, order):
+    # given: entries written by actions (in English, whoever wrote them)
+    actions.set_identifier(order, sku="IP13-128-BLK", imei=VALID_IMEI)
+    actions.hold(order, until=date(2026, 3, 20))
+
+    # when
+    french = shipper_client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = shipper_client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    english = english.decode()
+
+    # then
+    said = {
+        "fr": [
+            f"IMEI {VALID_IMEI} saisi pour IP13-128-BLK, unité 1.",
+            "Mise en attente jusqu’au 2026-03-20.",
+        ],
+        "en": [f"IMEI {VALID_IMEI} set on IP13-128-BLK unit 1.", "Put on hold until 2026-03-20."],
+    }
+    assert all(text in french for text in said["fr"])
+    assert not any(text in french for text in said["en"])
+    assert all(text in english for text in said["en"])

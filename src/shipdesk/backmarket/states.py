@@ -53,16 +53,3 @@ CANCELLED_LINE_STATES = frozenset(
         LineState.NOT_PAID,
     }
 )
-
-LINE_STATE_LABELS = {
-    LineState.NEW: "new",
-    LineState.AWAITING_ACCEPTANCE: "paid",
-    LineState.ACCEPTED: "accepted",
-    LineState.SHIPPED: "shipped",
-    LineState.CANCELLED: "cancelled",
-    LineState.REFUNDED_BEFORE_SHIPPING: "refunded before shipping",
-    LineState.REFUNDED_AFTER_SHIPPING: "refunded after shipping",
-    LineState.NOT_PAID: "not paid",
-    LineState.PENDING_PAYMENT: "pending payment",
-    LineState.ON_HOLD: "on hold",
-}

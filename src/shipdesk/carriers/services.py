@@ -220,11 +220,12 @@ def ship_with_label(
             record(
                 order,
                 "label_bought",
-                f"Label bought from {account} ({service}): {result.tracking_number}"
-                + (f", {result.cost} {result.currency}".rstrip() if result.cost else "")
-                + ".",
                 source=source,
                 user=user,
+                account=account.name,
+                service=service,
+                tracking=result.tracking_number,
+                cost=f"{result.cost} {result.currency}".rstrip() if result.cost else "",
                 shipment=shipment.pk,
             )
     except OrderActionError as exc:
@@ -285,8 +286,9 @@ def void_label(shipment: Shipment, *, user=None, source: str = "user") -> VoidRe
         record(
             shipment.order,
             "label_void_refused",
-            f"Label {shipment.tracking_number} not voided: {outcome.message}.",
             source=source,
+            tracking=shipment.tracking_number,
+            reason=outcome.message,
             user=user,
             shipment=shipment.pk,
         )
@@ -298,8 +300,9 @@ def void_label(shipment: Shipment, *, user=None, source: str = "user") -> VoidRe
         record(
             shipment.order,
             "label_voided",
-            f"Label {shipment.tracking_number}: {outcome.message}.",
             source=source,
+            tracking=shipment.tracking_number,
+            outcome=outcome.message,
             user=user,
             shipment=shipment.pk,
         )
@@ -374,9 +377,10 @@ def _record_tracking(shipment: Shipment, account: CarrierAccount, result: Tracki
         record(
             shipment.order,
             "delivered",
-            f"Delivered ({carrier.name if carrier else shipment.carrier_code} "
-            f"{shipment.tracking_number}) on {local:%Y-%m-%d %H:%M}.",
             source="system",
+            carrier=carrier.name if carrier else shipment.carrier_code,
+            tracking=shipment.tracking_number,
+            at=f"{local:%Y-%m-%d %H:%M}",
             shipment=shipment.pk,
         )
         if now - delivered_at <= DELIVERY_EMAIL_WITHIN:

@@ -287,12 +287,13 @@ def set_identifiers(
             record(
                 order,
                 "identifier_set",
-                f"{'IMEI' if imei else 'Serial number'} {imei or serial} set on {sku} unit "
-                f"{target.index + 1}" + (f" (replacing {previous})." if previous else "."),
                 source=source,
                 user=user,
+                identifier="imei" if imei else "serial_number",
+                value=imei or serial,
                 sku=sku,
                 unit=target.index + 1,
+                previous=previous,
             )
     return targets
 
@@ -342,8 +343,8 @@ def clear_identifier(
         record(
             order,
             "identifier_cleared",
-            f"{previous} cleared from {sku} unit {unit}.",
             source=source,
+            previous=previous,
             user=user,
             sku=sku,
             unit=unit,
@@ -428,14 +429,7 @@ def set_notes(
                 setattr(order, name, value)
             # Only what changed: a note edited meanwhile by someone else stays.
             order.save(update_fields=[*changed, "modified_at"])
-            words = {"internal_notes": "internal notes", "notes_to_buyer": "notes to buyer"}
-            record(
-                order,
-                "notes",
-                f"Edited {' and '.join(words[name] for name in changed)}.",
-                source=source,
-                user=user,
-            )
+            record(order, "notes", source=source, user=user, fields=list(changed))
     return order
 
 
@@ -452,9 +446,9 @@ def hold(order: Order, *, until=None, user=None, source="user") -> Order:
         record(
             order,
             "hold",
-            f"Put on hold{f' until {until}' if until else ''}.",
             source=source,
             user=user,
+            until=str(until) if until else "",
         )
     return order
 
@@ -470,19 +464,19 @@ def release(order: Order, *, user=None, source="user") -> Order:
         if order.status == ON_HOLD:
             order.status = AWAITING_SHIPMENT
         order.save(update_fields=["on_hold", "hold_until_date", "status", "modified_at"])
-        record(order, "release", "Released from hold.", source=source, user=user)
+        record(order, "release", source=source, user=user)
     return order
 
 
 def add_tag(order: Order, tag, *, user=None, source="user") -> Order:
     order.tags.add(tag)
-    record(order, "tag_added", f"Tag {tag.name!r} added.", source=source, user=user)
+    record(order, "tag_added", source=source, user=user, tag=tag.name)
     return order
 
 
 def remove_tag(order: Order, tag, *, user=None, source="user") -> Order:
     order.tags.remove(tag)
-    record(order, "tag_removed", f"Tag {tag.name!r} removed.", source=source, user=user)
+    record(order, "tag_removed", source=source, user=user, tag=tag.name)
     return order
 
 
@@ -529,25 +523,27 @@ def cancel_line(
 # ShipStation's rule: only open orders can be updated.
 OPEN_STATUSES = (AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD)
 
-# Order fields the seller owns, with the words the history uses for them.
-SELLER_FIELDS = {
-    "customer_notes": "customer notes",
-    "gift": "gift",
-    "gift_message": "gift message",
-    "weight_grams": "weight",
-    "length_cm": "length",
-    "width_cm": "width",
-    "height_cm": "height",
-    "carrier_code": "carrier",
-    "service_code": "service",
-    "package_code": "package",
-    "confirmation": "confirmation",
-    "warehouse": "ship-from warehouse",
-    "custom_field1": "custom field 1",
-    "custom_field2": "custom field 2",
-    "custom_field3": "custom field 3",
-}
-ITEM_SELLER_FIELDS = {"weight_grams": "weight", "warehouse_location": "warehouse location"}
+# Order and item fields the seller owns (the history names them: history.FIELDS).
+SELLER_FIELDS = frozenset(
+    {
+        "customer_notes",
+        "gift",
+        "gift_message",
+        "weight_grams",
+        "length_cm",
+        "width_cm",
+        "height_cm",
+        "carrier_code",
+        "service_code",
+        "package_code",
+        "confirmation",
+        "warehouse",
+        "custom_field1",
+        "custom_field2",
+        "custom_field3",
+    }
+)
+ITEM_SELLER_FIELDS = frozenset({"weight_grams", "warehouse_location"})
 
 
 def check_open(order: Order) -> None:
@@ -574,7 +570,7 @@ def update_seller_fields(order: Order, *, user=None, source: str = "user", **val
 
     Fields Back Market owns cannot be set here: imports refresh them.
     """
-    unknown = set(values) - set(SELLER_FIELDS)
+    unknown = set(values) - SELLER_FIELDS
     if unknown:
         raise OrderActionError(f"cannot set {', '.join(sorted(unknown))} on an order")
     check_open(order)
@@ -587,7 +583,6 @@ def update_seller_fields(order: Order, *, user=None, source: str = "user", **val
     record(
         order,
         "edited",
-        f"Edited {', '.join(SELLER_FIELDS[name] for name in changed)}.",
         source=source,
         user=user,
         fields=changed,
@@ -599,7 +594,7 @@ def update_item_seller_fields(
     item: OrderItem, *, user=None, source: str = "user", **values
 ) -> list[str]:
     """Set an item's weight (per unit) or warehouse location; return what changed."""
-    unknown = set(values) - set(ITEM_SELLER_FIELDS)
+    unknown = set(values) - ITEM_SELLER_FIELDS
     if unknown:
         raise OrderActionError(f"cannot set {', '.join(sorted(unknown))} on an item")
     check_open(item.order)
@@ -612,7 +607,6 @@ def update_item_seller_fields(
     record(
         item.order,
         "item_edited",
-        f"Edited {' and '.join(ITEM_SELLER_FIELDS[name] for name in changed)} of {item.sku}.",
         source=source,
         user=user,
         sku=item.sku,
@@ -641,7 +635,7 @@ def delete_order(order: Order, *, user=None, source: str = "user") -> Order:
         order,
         True,
         refusal=_("order %(number)s is already deleted"),
-        event=("deleted", "Deleted (hidden from order lists)."),
+        event="deleted",
         user=user,
         source=source,
     )
@@ -653,7 +647,7 @@ def restore_order(order: Order, *, user=None, source: str = "user") -> Order:
         order,
         False,
         refusal=_("order %(number)s is not deleted"),
-        event=("restored", "Restored (back in the order lists)."),
+        event="restored",
         user=user,
         source=source,
     )
@@ -666,6 +660,5 @@ def _set_deleted(order: Order, deleted: bool, *, refusal: str, event, user, sour
             raise OrderActionError(refusal % {"number": order.order_number})
         order.deleted = deleted
         order.save(update_fields=["deleted", "modified_at"])
-        kind, message = event
-        record(order, kind, message, source=source, user=user)
+        record(order, event, source=source, user=user)
     return order

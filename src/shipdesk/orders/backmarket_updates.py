@@ -105,14 +105,14 @@ def line_given_back(order: Order, sku: str, claimed: LineState) -> None:
 def acceptance_finished(order: Order, payload: dict, status: str, error: str) -> None:
     sku = payload["sku"]
     if status == "sent":
-        record(order, "accepted", f"Accepted on Back Market: {sku}.", skus=[sku], **_by(payload))
+        record(order, "accepted", skus=[sku], **_by(payload))
         return
     line_given_back(order, sku, LineState.ACCEPTED)
     record(
         order,
         "accept_failed",
-        f"Back Market refused to accept {sku}: {error}",
         sku=sku,
+        error=error,
         **_by(payload),
     )
 
@@ -121,31 +121,28 @@ def cancellation_finished(order: Order, payload: dict, status: str, error: str) 
     sku = payload["sku"]
     if status == "sent":
         reason = payload.get("reason") or "out of stock"
-        record(
-            order,
-            "line_cancelled",
-            f"Line {sku} cancelled on Back Market ({reason}).",
-            **_by(payload),
-        )
+        record(order, "line_cancelled", sku=sku, reason=reason, **_by(payload))
         return
     line_given_back(order, sku, LineState.CANCELLED)
     record(
         order,
         "cancel_failed",
-        f"Back Market refused to cancel {sku}: {error}",
         sku=sku,
+        error=error,
         **_by(payload),
     )
 
 
 def shipment_finished(order: Order, message, status: str, error: str) -> None:
-    if status == "sent":
-        text = f"Back Market notified: shipped with {message.shipment.tracking_number}."
-    elif status == "failed":
-        text = f"Back Market rejected the shipment notification: {error}. Fix it and re-send."
-    else:
-        text = f"Gave up notifying Back Market after {message.attempts} attempts over 24 h: {error}"
-    record(order, f"notification_{status}", text, source="backmarket", notification=message.pk)
+    record(
+        order,
+        f"notification_{status}",
+        source="backmarket",
+        notification=message.pk,
+        tracking=message.shipment.tracking_number,
+        attempts=message.attempts,
+        error=error,
+    )
 
 
 def update_finished(message: Message, status: str, error: str) -> None:

@@ -11,6 +11,7 @@ from django.db import models
 
 from shipdesk.backmarket import rules
 from shipdesk.backmarket.states import LineState
+from shipdesk.orders import history
 from shipdesk.orders.quantities import ReadableDecimalField
 from shipdesk.orders.status import STATUSES
 from shipdesk.stores.models import Store, Warehouse
@@ -256,11 +257,17 @@ class OrderEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     kind = models.CharField(max_length=50)
-    message = models.TextField()
-    data = models.JSONField(default=dict, blank=True)
+    message = models.TextField()  # in English; `text` says it in the reader's language
+    data = models.JSONField(default=dict, blank=True)  # the message's parameters
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}: {self.message}"
+
+    @property
+    def text(self) -> str:
+        """The entry in the active language; an entry written before its kind had a message
+        with these parameters says its English text."""
+        return history.render(self.kind, self.data) or self.message

@@ -58,13 +58,6 @@ def queue(
     return message
 
 
-RETRY_NOTES = {
-    Message.Kind.BACKMARKET: "Re-send to Back Market requested.",
-    Message.Kind.EMAIL: "Re-send of the customer email requested.",
-    Message.Kind.WEBHOOK: "Re-send of the webhook requested.",
-}
-
-
 def retry_now(message: Message, *, user=None) -> Message:
     """A person asks to send a message again now (failed, dead, or even sent); the order's
     history says so."""
@@ -73,10 +66,10 @@ def retry_now(message: Message, *, user=None) -> Message:
             record(
                 message.order,
                 "notification_resend",
-                RETRY_NOTES[message.kind],
                 source="user",
                 user=user,
                 notification=message.pk,
+                message_kind=str(message.kind),
             )
         _rearm(
             message,

@@ -175,29 +175,19 @@ def ship_order(
         record(
             order,
             "shipped",
-            f"Shipped with {carrier.name} {tracking_number}"
-            + (f" ({service_code})" if service_code else "")
-            + (
-                ", Back Market will be notified."
-                if notify_backmarket
-                else ", Back Market not notified."
-            ),
             source=source,
             user=user,
+            carrier=carrier.name,
+            tracking=tracking_number,
+            service=service_code,
+            notify_backmarket=notify_backmarket,
             shipment=shipment.pk,
         )
         queue_shipment_confirmation(shipment)
         shipments_created([shipment.pk])  # SHIP_NOTIFY webhooks
         kept = plan_shipment(order.backmarket_lines()).kept_in_shipdesk
         if notify_backmarket and kept:
-            record(
-                order,
-                "identifiers_kept",
-                f"IMEIs of {', '.join(kept)} stay in shipdesk: Back Market's API takes an IMEI "
-                "only for a line of quantity 1.",
-                source=source,
-                user=user,
-            )
+            record(order, "identifiers_kept", source=source, user=user, skus=list(kept))
         if notify_backmarket:
             queue_update(
                 order, "ship", key=str(shipment.pk), shipment=shipment, user=user, source=source
@@ -251,8 +241,8 @@ def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shi
         record(
             order,
             "voided",
-            f"Shipment {shipment.tracking_number} voided.",
             source=source,
             user=user,
+            tracking=shipment.tracking_number,
         )
     return shipment

@@ -31,9 +31,9 @@ from pydantic import ValidationError
 from shipdesk.backmarket import BackMarketError, TokenRejected, parse_order
 from shipdesk.backmarket.mapping import OrderData, has_shipping_address, map_order
 from shipdesk.backmarket.models import Order as BMOrder
-from shipdesk.backmarket.states import LINE_STATE_LABELS
 from shipdesk.core.bulk import Prepared, insert_rows
 from shipdesk.notifications.webhooks import orders_imported
+from shipdesk.orders import history
 from shipdesk.orders.actions import OrderActionError, accept_order
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderItem, Product
@@ -465,9 +465,13 @@ def _create_many(store: Store, rows: list[_New]) -> list[int]:
         [
             {
                 "order_id": order_id,
-                "kind": "imported",
-                "message": _imported_message(row.data, status),
                 "source": SOURCE,
+                **history.entry(
+                    "imported",
+                    state=row.data.channel_state,
+                    awaiting_acceptance=row.data.awaiting_acceptance,
+                    status=status,
+                ),
             }
             for order_id, row, status in zip(order_ids, rows, statuses, strict=True)
         ],
@@ -546,32 +550,28 @@ def _sync_units(item: OrderItem, data) -> None:
             unit.save()
 
 
-def _imported_message(data: OrderData, status: str) -> str:
-    state = f"state {data.channel_state}"
-    if data.awaiting_acceptance:
-        state += ", awaiting acceptance on Back Market"
-    return f"Imported from Back Market ({state}) as {status}."
-
-
 def _update(
     store: Store, order: Order, data: OrderData, raw: dict, digest: str, mapped: str | None
 ) -> Order:
     """Refresh what Back Market owns; leave what the seller owns; record every change."""
-    changes: list[str] = []
+    # [change, its parameters] as the history's "updated" entry lists them
+    changes: list[tuple[str, dict]] = []
     if order.channel_state != data.channel_state:
-        changes.append(f"Back Market order state {order.channel_state} → {data.channel_state}")
+        changes.append(("order_state", {"old": order.channel_state, "new": data.channel_state}))
     items = {i.channel_line_id: i for i in order.items.all()}
     products = {p.sku: p for p in Product.objects.filter(sku__in=[i.sku for i in data.items])}
     for line in data.items:
         item = items.get(line.channel_line_id)
         if item is None:
             _create_item(order, line, products)
-            changes.append(f"line {line.sku} added")
+            changes.append(("line_added", {"sku": line.sku}))
             continue
         if item.channel_state != line.channel_state:
             changes.append(
-                f"line {item.sku}: {LINE_STATE_LABELS.get(item.channel_state, item.channel_state)}"
-                f" → {LINE_STATE_LABELS.get(line.channel_state, line.channel_state)}"
+                (
+                    "line_state",
+                    {"sku": item.sku, "old": item.channel_state, "new": line.channel_state},
+                )
             )
         fields = _item_fields(line)
         for key, value in fields.items():
@@ -586,7 +586,7 @@ def _update(
         current = getattr(order, attr)
         if any(getattr(current, k) != v for k, v in vars(address).items()):
             Address.objects.filter(pk=current.pk).update(**vars(address))
-            changes.append(f"{attr.replace('_', ' ')} address updated")
+            changes.append((f"{attr}_address", {}))
     previous = order.status
     status = derive_status(
         mapped or previous,
@@ -604,17 +604,11 @@ def _update(
             "put the item back in stock."
         )
         fields.append("warning")
-        record(order, "warning", order.warning, source=SOURCE)
+        record(order, "warning", source=SOURCE)
     order.save(update_fields=fields)
     if status != previous:
-        changes.append(f"status {previous} → {status}")
-    record(
-        order,
-        "updated",
-        "Updated from Back Market: " + ("; ".join(changes) if changes else "details changed") + ".",
-        source=SOURCE,
-        changes=changes,
-    )
+        changes.append(("status", {"old": previous, "new": status}))
+    record(order, "updated", source=SOURCE, changes=changes)
     return order
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import smtplib
 
-from shipdesk.notifications.emails import EmailKind, compose
+from shipdesk.notifications.emails import compose
 from shipdesk.orders.history import record
 from shipdesk.outbox.engine import FAIL, Backoff, Delivery, Final, Retriable, Sender, register
 from shipdesk.outbox.models import Message
@@ -40,17 +40,18 @@ def send(message: Message, delivery: Delivery) -> None:
 
 
 def finished(message: Message, status: str, error: str) -> None:
-    label = EmailKind(message.payload["email_kind"]).label
-    to = message.payload["to"]
-    ids = {"email": message.pk, "shipment": message.shipment_id}
-    if status == Message.Status.SENT:
-        text, kind = f"{label} emailed to {to}.", "customer_email_sent"
-        ids["email_kind"] = message.payload["email_kind"]
-    elif error == INTERRUPTED:
-        text, kind = f"{label} to {to}: {error}.", "customer_email_failed"
-    else:
-        text, kind = f"{label} to {to} failed: {error}", "customer_email_failed"
-    record(message.order, kind, text, source="system", **ids)
+    sent = status == Message.Status.SENT
+    record(
+        message.order,
+        "customer_email_sent" if sent else "customer_email_failed",
+        source="system",
+        email=message.pk,
+        shipment=message.shipment_id,
+        email_kind=message.payload["email_kind"],
+        to=message.payload["to"],
+        error=error,
+        interrupted=error == INTERRUPTED,
+    )
 
 
 register(
