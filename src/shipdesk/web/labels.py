@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shipdesk.backmarket import LineState
+from shipdesk.orders.history import EMAIL_KINDS, LINE_STATES
 from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, CANCELLED, ON_HOLD, SHIPPED
 
 STATUS = {
@@ -45,26 +46,12 @@ EVENT_SOURCE = {
     "backmarket": _("Back Market"),
     "cli": _("Command line"),
 }
-LINE_STATE = {
-    LineState.NEW: _("new"),
-    LineState.AWAITING_ACCEPTANCE: _("paid, awaiting acceptance"),
-    LineState.ACCEPTED: _("accepted"),
-    LineState.SHIPPED: _("shipped"),
-    LineState.CANCELLED: _("cancelled"),
-    LineState.REFUNDED_BEFORE_SHIPPING: _("refunded before shipping"),
-    LineState.REFUNDED_AFTER_SHIPPING: _("refunded after shipping"),
-    LineState.NOT_PAID: _("not paid"),
-    LineState.PENDING_PAYMENT: _("pending payment"),
-    LineState.ON_HOLD: _("on hold"),
-}
+# The history's names, but a paid line is said to await acceptance on the order page.
+LINE_STATE = {**LINE_STATES, LineState.AWAITING_ACCEPTANCE: _("paid, awaiting acceptance")}
 MESSAGE_KIND = {
     "backmarket": _("Back Market"),
     "webhook": _("Webhook"),
     "email": _("Customer email"),
-}
-EMAIL_KIND = {
-    "shipment_confirmation": _("Shipment confirmation"),
-    "delivery_notification": _("Delivery notification"),
 }
 
 
@@ -72,7 +59,7 @@ def message_summary(message) -> str:
     """What an outbox message is about, in the reader's language."""
     payload = message.payload
     if message.kind == "email":
-        kind = EMAIL_KIND.get(payload.get("email_kind"), payload.get("email_kind"))
+        kind = EMAIL_KINDS.get(payload.get("email_kind"), payload.get("email_kind"))
         return _("%(kind)s to %(to)s") % {"kind": kind, "to": payload.get("to")}
     if message.kind == "webhook":
         return _("Announcement %(url)s") % {"url": payload.get("resource_url")}
