@@ -173,6 +173,7 @@ def deliver(message_id: int) -> str | None:
                 error_class=ErrorClass.FINAL if final else ErrorClass.RETRIABLE,
                 error=error,
             )
+        log.warning("outbox %s message %s failed: %s", message.kind, message.pk, error)
         if isinstance(exc, Final):
             return _finish(sender, message, Status.FAILED, error)
         return _retry_later(sender, message, error)
