@@ -130,15 +130,8 @@ def ship_order(
     label_url = ""
     if order.is_backship:
         tracking_number, tracking_url, label_url = _backship_label(order, user=user, source=source)
-    tracking_number = clean_tracking_number(tracking_number)
-    if not tracking_number:
-        raise OrderActionError(_("a tracking number is required"))
-    if len(tracking_number) > 200:
-        raise OrderActionError(_("the tracking number is longer than 200 characters"))
-    try:
-        cost = quantities.money(shipment_cost, name=_("carrier fee")) or Decimal(0)
-    except quantities.InvalidQuantity as exc:
-        raise OrderActionError(str(exc)) from exc
+    tracking_number = _checked_tracking_number(tracking_number)
+    cost = _checked_cost(shipment_cost)
     with transaction.atomic():
         lock(order)
         _refuse_unless_shippable(order)
@@ -165,34 +158,62 @@ def ship_order(
             label_url=label_url,
             created_by=user if getattr(user, "pk", None) else None,
         )
-        order.status = SHIPPED
-        order.carrier_code, order.service_code, order.package_code = (
-            carrier.code,
-            service_code,
-            package_code,
-        )
-        order.save()
-        record(
-            order,
-            "shipped",
-            source=source,
-            user=user,
-            carrier=carrier.name,
-            tracking=tracking_number,
-            service=service_code,
-            notify_backmarket=notify_backmarket,
-            shipment=shipment.pk,
-        )
-        queue_shipment_confirmation(shipment)
-        shipments_created([shipment.pk])  # SHIP_NOTIFY webhooks
-        kept = plan_shipment(order.backmarket_lines()).kept_in_shipdesk
-        if notify_backmarket and kept:
-            record(order, "identifiers_kept", source=source, user=user, skus=list(kept))
-        if notify_backmarket:
-            queue_update(
-                order, "ship", key=str(shipment.pk), shipment=shipment, user=user, source=source
-            )
+        _mark_shipped(shipment, user=user, source=source)
+        _queue_messages(shipment, notify_backmarket=notify_backmarket, user=user, source=source)
     return shipment
+
+
+def _mark_shipped(shipment: Shipment, *, user, source) -> None:
+    """The order is shipped, with the shipment's carrier and service, and says so."""
+    order = shipment.order
+    order.status = SHIPPED
+    order.carrier_code, order.service_code, order.package_code = (
+        shipment.carrier_code,
+        shipment.service_code,
+        shipment.package_code,
+    )
+    order.save()
+    record(
+        order,
+        "shipped",
+        source=source,
+        user=user,
+        carrier=get_carrier(shipment.carrier_code).name,
+        tracking=shipment.tracking_number,
+        service=shipment.service_code,
+        notify_backmarket=shipment.notify_channel,
+        shipment=shipment.pk,
+    )
+
+
+def _checked_tracking_number(tracking_number: str) -> str:
+    tracking_number = clean_tracking_number(tracking_number)
+    if not tracking_number:
+        raise OrderActionError(_("a tracking number is required"))
+    if len(tracking_number) > 200:
+        raise OrderActionError(_("the tracking number is longer than 200 characters"))
+    return tracking_number
+
+
+def _checked_cost(shipment_cost) -> Decimal:
+    try:
+        return quantities.money(shipment_cost, name=_("carrier fee")) or Decimal(0)
+    except quantities.InvalidQuantity as exc:
+        raise OrderActionError(str(exc)) from exc
+
+
+def _queue_messages(shipment: Shipment, *, notify_backmarket: bool, user, source) -> None:
+    """What a shipment tells, written with it: the customer's email, the webhooks, and Back
+    Market's update (the IMEIs it cannot take said in the history)."""
+    order = shipment.order
+    queue_shipment_confirmation(shipment)
+    shipments_created([shipment.pk])  # SHIP_NOTIFY webhooks
+    if not notify_backmarket:
+        return
+    kept = plan_shipment(order.backmarket_lines()).kept_in_shipdesk
+    if kept:
+        record(order, "identifiers_kept", source=source, user=user, skus=list(kept))
+    queue_update(order, "ship", key=str(shipment.pk), shipment=shipment, user=user, source=source)
 
 
 def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
