@@ -76,6 +76,11 @@ SAMPLES = {
     "label_void_refused": {"tracking": "6A12345678901", "reason": "already scanned"},
     "label_voided": {"tracking": "6A12345678901", "outcome": "label cancelled at the carrier"},
     "delivered": {"carrier": "Colissimo", "tracking": "6A12345678901", "at": "2026-03-16 11:07"},
+    "packing_started": {"code": "75001234"},
+    "packing_product_scanned": {"code": "IP13", "sku": "IP13", "item_id": 7},
+    "packing_unit_verified": {"code": "356938035643809", "sku": "IP13", "unit": 1, "unit_id": 9},
+    "packing_refused": {"code": "CASE", "why": "extra", "sku": "CASE", "count": 1},
+    "packing_verified": {"count": 2},
 }
 
 

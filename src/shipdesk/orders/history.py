@@ -16,6 +16,7 @@ from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 from shipdesk.backmarket.states import LineState
+from shipdesk.orders.imei import imei_error, serial_error
 
 if TYPE_CHECKING:
     from shipdesk.orders.models import Order, OrderEvent
@@ -164,6 +165,30 @@ def _notification_resend(p: Params) -> str:
     return gettext("Re-send to Back Market requested.")
 
 
+# Why the pack station refused a scan (shipping.packing); an invalid IMEI or serial number
+# is said by the check that refused it, in the reader's language.
+PACKING_REFUSALS: dict[str, Callable[[Params], str]] = {
+    "complete": lambda p: gettext("every unit of this order is already verified"),
+    "scanned_twice": lambda p: gettext("this unit of %(sku)s is already verified") % p,
+    "extra": lambda p: gettext("one %(sku)s too many (the order has %(count)s)") % p,
+    "scan_product_first": lambda p: gettext(
+        "several lines wait for an IMEI / serial number: scan the product first"
+    ),
+    "other_slip": lambda p: gettext("it is the packing slip of order %(number)s") % p,
+    "not_in_order": lambda p: gettext("not in this order"),
+    "wrong_identifier": lambda p: gettext("not an IMEI / serial number recorded for %(sku)s") % p,
+    "invalid_imei": lambda p: imei_error(p["code"]) or "",
+    "invalid_serial": lambda p: serial_error(p["code"]) or "",
+    "duplicate": lambda p: gettext("already used on order %(number)s") % p,
+    "refused": lambda p: p["error"],
+}
+
+
+def _packing_refused(p: Params) -> str:
+    reason = PACKING_REFUSALS[p["why"]](p)
+    return gettext("Pack station: %(code)s refused: %(reason)s.") % {**p, "reason": reason}
+
+
 def _customer_email_failed(p: Params) -> str:
     p = {**p, "label": EMAIL_KINDS[p["email_kind"]]}
     if p.get("interrupted"):
@@ -229,6 +254,14 @@ MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
     "label_void_refused": _("Label %(tracking)s not voided: %(reason)s."),
     "label_voided": _("Label %(tracking)s: %(outcome)s."),
     "delivered": _("Delivered (%(carrier)s %(tracking)s) on %(at)s."),
+    # The pack station (shipping.packing)
+    "packing_started": _("Pack station: packing started (%(code)s scanned)."),
+    "packing_product_scanned": _(
+        "Pack station: %(code)s scanned (%(sku)s); waiting for its IMEI / serial number."
+    ),
+    "packing_unit_verified": _("Pack station: %(code)s verified %(sku)s unit %(unit)s."),
+    "packing_refused": _packing_refused,
+    "packing_verified": _("Pack station: all %(count)s unit(s) verified."),
 }
 
 

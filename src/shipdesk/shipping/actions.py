@@ -40,7 +40,7 @@ from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import client_for
 
 
-def _refuse_unless_shippable(order: Order) -> None:
+def refuse_unless_shippable(order: Order) -> None:
     if order.status == CANCELLED:
         raise OrderActionError(
             _("order %(number)s is cancelled: do not ship it") % {"number": order.order_number}
@@ -81,7 +81,7 @@ def check_shippable(order: Order, *, user=None, source: str = "user") -> list[st
     IMEIs written in Internal Notes are taken first, as shipping would; returns what was
     wrong with them, if anything, for the refusal under the lock to repeat.
     """
-    _refuse_unless_shippable(order)
+    refuse_unless_shippable(order)
     _filled, problems = fill_identifiers_from_notes(order, user=user, source=source)
     _refuse_missing_identifiers(order, problems)
     return problems
@@ -134,7 +134,7 @@ def ship_order(
     cost = _checked_cost(shipment_cost)
     with transaction.atomic():
         lock(order)
-        _refuse_unless_shippable(order)
+        refuse_unless_shippable(order)
         _refuse_missing_identifiers(order, problems)
         length, width, height = dimensions or (order.length_cm, order.width_cm, order.height_cm)
         if notes_to_buyer is not None:
