@@ -32,6 +32,7 @@ DOMAIN = (
     "notifications",
     "backmarket",
     "outbox",
+    "batches",
 )
 INTERFACES = ("shipdesk.api", "shipdesk.web")
 

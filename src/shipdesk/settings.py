@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shipdesk.api",
     "shipdesk.web",
     "shipdesk.carriers",
+    "shipdesk.batches",
     "shipdesk.run",
     "shipdesk.sandbox",
 ]
@@ -211,6 +212,9 @@ SHIPDESK_WEBHOOKS_DEADLINE_S = _bounded("SHIPDESK_WEBHOOKS_DEADLINE_S", 10, 1, 6
 SHIPDESK_API_MAX_BODY_BYTES = int(
     _bounded("SHIPDESK_API_MAX_BODY_BYTES", 1024 * 1024, 1024, 2_621_440)
 )
+
+# Label requests a batch has in flight at once per carrier account.
+SHIPDESK_BATCH_CONCURRENCY = int(_bounded("SHIPDESK_BATCH_CONCURRENCY", 8, 1, 32))
 
 # Email: SMTP from SHIPDESK_EMAIL_URL; without it, emails are kept in the local outbox page.
 _email = config.email_settings()

@@ -102,6 +102,13 @@ class Command(BaseCommand):
         slip.add_argument("--out", required=True)
         slip.add_argument("--paper", choices=["A4", "Letter"], default="A4")
 
+        picklist = sub.add_parser(
+            "picklist", help="what to pick for orders: quantity per SKU and location, one PDF"
+        )
+        picklist.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
+        picklist.add_argument("--store", help=STORE_HELP)
+        picklist.add_argument("--out", required=True, help="the PDF file to write")
+
         ship = sub.add_parser("ship", help="record a shipment and notify Back Market")
         _order_argument(ship)
         ship.add_argument(
@@ -245,6 +252,24 @@ class Command(BaseCommand):
         from django.core.management import call_command
 
         call_command("packingslip", *order_numbers, out=out, paper=paper, stdout=self.stdout)
+
+    def handle_picklist(self, *, order_numbers, store, out, **_):
+        from pathlib import Path
+
+        from shipdesk.documents.management.commands.packingslip import write_whole
+        from shipdesk.documents.picklist import pick_lines, picklist_pdf, summary_of
+
+        path = Path(out)
+        if not path.parent.is_dir():
+            raise CommandError(f"cannot write {path}: there is no folder {path.parent}")
+        orders = [find_order(number, store=store) for number in order_numbers]
+        try:
+            write_whole(path, picklist_pdf(orders))
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        self.stdout.write(
+            f"Wrote the pick list to {path}: {summary_of(orders, pick_lines(orders))}."
+        )
 
     def execute(self, *args, **options):
         try:
