@@ -33,6 +33,7 @@ DOMAIN = (
     "backmarket",
     "outbox",
     "batches",
+    "rules",
 )
 INTERFACES = ("shipdesk.api", "shipdesk.web")
 

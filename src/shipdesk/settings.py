@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shipdesk.api",
     "shipdesk.web",
     "shipdesk.carriers",
+    "shipdesk.rules",
     "shipdesk.batches",
     "shipdesk.run",
     "shipdesk.sandbox",

@@ -37,6 +37,12 @@ SAMPLES = {
     "release": {},
     "tag_added": {"tag": "fragile"},
     "tag_removed": {"tag": "fragile"},
+    "rule_applied": {
+        "rule": "Phones to Colissimo",
+        "rule_id": 3,
+        "set": [["service", "Colissimo Domicile sans signature (Colissimo pro)"], ["tag", "phone"]],
+        "kept": ["weight"],
+    },
     "deleted": {},
     "restored": {},
     "accepted": {"skus": ["IP13"]},

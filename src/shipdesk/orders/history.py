@@ -66,6 +66,18 @@ LINE_STATES = {
 }
 
 
+# What a shipping rule sets (shipdesk.rules), as its history entry names them.
+RULE_PIECES = {
+    "service": _("service"),
+    "package": _("package"),
+    "weight": _("weight"),
+    "dimensions": _("dimensions"),
+    "hold": _("hold until"),
+    "warehouse": _("ship-from warehouse"),
+    "tag": _("tag"),
+}
+
+
 EMAIL_KINDS = {
     "shipment_confirmation": _("Shipment confirmation"),
     "delivery_notification": _("Delivery notification"),
@@ -157,6 +169,17 @@ def _label_bought(p: Params) -> str:
     return gettext("Label bought from %(account)s (%(service)s): %(tracking)s.") % p
 
 
+def _rule_applied(p: Params) -> str:
+    said = "; ".join(f"{RULE_PIECES[piece]} {value}" for piece, value in p["set"])
+    kept = _and(RULE_PIECES[piece] for piece in p["kept"])
+    words = {"rule": p["rule"], "set": said, "kept": kept}
+    if said and kept:
+        return gettext("Rule “%(rule)s” set %(set)s; kept as set by hand: %(kept)s.") % words
+    if said:
+        return gettext("Rule “%(rule)s” set %(set)s.") % words
+    return gettext("Rule “%(rule)s” applies; kept as set by hand: %(kept)s.") % words
+
+
 def _notification_resend(p: Params) -> str:
     if p["message_kind"] == "email":
         return gettext("Re-send of the customer email requested.")
@@ -218,6 +241,7 @@ MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
     "release": _("Released from hold."),
     "tag_added": _("Tag %(tag)r added."),
     "tag_removed": _("Tag %(tag)r removed."),
+    "rule_applied": _rule_applied,
     "deleted": _("Deleted (hidden from order lists)."),
     "restored": _("Restored (back in the order lists)."),
     # Back Market

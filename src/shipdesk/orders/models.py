@@ -6,11 +6,15 @@ seller owns (notes, IMEIs, weights, holds, tags, shipments), which imports never
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
 
 from shipdesk.backmarket import rules
-from shipdesk.backmarket.states import LineState
+from shipdesk.backmarket.states import CANCELLED_LINE_STATES, LineState
 from shipdesk.orders import history
 from shipdesk.orders.quantities import ReadableDecimalField
 from shipdesk.orders.status import STATUSES
@@ -28,6 +32,8 @@ class Product(models.Model):
     width_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     height_cm = ReadableDecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     warehouse_location = models.CharField(max_length=100, blank=True)
+    # The package a label uses for an order of this product alone.
+    package_code = models.CharField(max_length=50, blank=True)
     # None: decide from brand and title (phones need one, accessories do not).
     needs_imei = models.BooleanField(null=True, blank=True)
     customs_description = models.CharField(max_length=200, blank=True)
@@ -112,6 +118,14 @@ class Order(models.Model):
     on_hold = models.BooleanField(default=False)
     hold_until_date = models.DateField(null=True, blank=True)
     carrier_code = models.CharField(max_length=50, blank=True)
+    # The account to buy the label from (with service_code: the service the rules chose).
+    carrier_account = models.ForeignKey(
+        "carriers.CarrierAccount",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     service_code = models.CharField(max_length=100, blank=True)
     package_code = models.CharField(max_length=50, blank=True)
     confirmation = models.CharField(max_length=50, blank=True)
@@ -155,10 +169,73 @@ class Order(models.Model):
             return sum(w for w in weights if w) or None
         return sum(weights)
 
+    def live_items(self) -> list[OrderItem]:
+        """The items to ship: neither shipdesk's adjustments nor cancelled or refunded lines
+        (reads prefetched items)."""
+        return [
+            item
+            for item in self.items.all()
+            if not item.adjustment and item.channel_state not in CANCELLED_LINE_STATES
+        ]
+
+    def parcel(self, products: dict[str, Product] | None = None) -> Parcel:
+        """The parcel a label is bought for: the order's weight, else its items' (each
+        item's, else its product's) times their quantity; the order's dimensions and
+        package, else, for an order of one unit, its product's. Nothing is guessed: a weight
+        missing anywhere leaves the weight unknown, with the SKUs to fix in `missing_weight`.
+
+        `products` (SKU -> Product) spares a query when the caller already read them.
+        """
+        items = self.live_items()
+        if products is None:
+            products = {p.sku: p for p in Product.objects.filter(sku__in={i.sku for i in items})}
+        single = products.get(items[0].sku) if len(items) == 1 and items[0].quantity == 1 else None
+        # 0 g is no weight a carrier takes: it reads as "not set", as ShipStation's 0 does.
+        weight, missing = self.weight_grams or None, []
+        if weight is None:
+            weights = []
+            for item in items:
+                product = products.get(item.sku)
+                unit = item.weight_grams or (product.weight_grams if product else None)
+                if unit:
+                    weights.append(unit * item.quantity)
+                else:
+                    missing.append(item.sku)
+            weight = sum(weights) if weights and not missing else None
+        dimensions = _dimensions(self) or (_dimensions(single) if single else None)
+        package = self.package_code or (single.package_code if single else "")
+        return Parcel(weight, dimensions, package, tuple(dict.fromkeys(missing)))
+
     def backmarket_lines(self) -> list[rules.Line]:
         """The order's Back Market lines (not shipdesk's adjustments) for Back Market's
         rules and `backmarket.plan.plan_shipment`; reads prefetched items and units."""
         return [item.backmarket_line() for item in self.items.all() if item.channel_line_id]
+
+
+def _dimensions(record) -> tuple[Decimal, Decimal, Decimal] | None:
+    sizes = (record.length_cm, record.width_cm, record.height_cm)
+    return None if any(size is None for size in sizes) else sizes
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """What a label needs to know of an order's parcel (see Order.parcel)."""
+
+    weight_grams: int | None
+    dimensions_cm: tuple[Decimal, Decimal, Decimal] | None  # length, width, height
+    package_code: str
+    missing_weight: tuple[str, ...] = ()  # SKUs with no weight on the item nor the product
+
+    def weight_problem(self, order_number: str) -> str | None:
+        """Why no label can be bought for lack of a weight, naming what to fix; None when
+        the weight is known."""
+        if self.weight_grams is not None:
+            return None
+        if self.missing_weight:
+            return _(
+                "order %(number)s has no weight: set it on the order, or on the products %(skus)s"
+            ) % {"number": order_number, "skus": ", ".join(self.missing_weight)}
+        return _("order %(number)s has no weight: set it on the order") % {"number": order_number}
 
 
 class OrderItem(models.Model):

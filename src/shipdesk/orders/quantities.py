@@ -125,6 +125,12 @@ def centimetres(value, *, name: str) -> Decimal | None:
     return _bounded(value, name, CENTIMETRES)
 
 
+def whole(value, *, name: str, maximum: int) -> int | None:
+    """A count (items, hours, days): a whole number from 0 to `maximum`; None when blank."""
+    number = _bounded(value, name, Bound(Decimal(maximum), 0))
+    return None if number is None else int(number)
+
+
 def grams_from(value, units: str, *, name: str) -> int | None:
     """A weight in grams, ounces or pounds (ShipStation's units), to the nearest gram."""
     number = _decimal(value, name)

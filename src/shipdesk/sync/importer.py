@@ -38,6 +38,7 @@ from shipdesk.orders.actions import OrderActionError, accept_order
 from shipdesk.orders.history import record
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderItem, Product
 from shipdesk.orders.status import CANCELLED, derive_status
+from shipdesk.rules.apply import apply_at_import
 from shipdesk.stores.connection import client_for
 from shipdesk.stores.models import Store
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
@@ -358,8 +359,11 @@ def import_page(store: Store, raws: list) -> list[Outcome]:
         QuarantinedOrder.objects.filter(
             store=store, channel_order_id__in=resolved, resolved_at__isnull=True
         ).update(resolved_at=timezone.now())
-    for row, outcome in _create_new(store, new):
+    created = _create_new(store, new)
+    for row, outcome in created:
         outcomes[row.index] = outcome
+    # The store's shipping rules choose the new orders' service, package, hold, tags…
+    apply_at_import(store.pk, [o.order_id for _row, o in created if o.result == "created"])
     return [outcomes[index] for index in range(len(raws))]
 
 
