@@ -28,12 +28,12 @@ from pypdf import PdfReader, PdfWriter
 
 from shipdesk.batches.models import Batch, BatchOrder
 from shipdesk.carriers.models import CarrierAccount
-from shipdesk.carriers.services import ship_with_label, void_label
+from shipdesk.carriers.services import VoidResult, ship_with_label, void_label
 from shipdesk.documents import packing_slips
 from shipdesk.documents.picklist import pick_key, picklist_pdf
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.models import Order
-from shipdesk.shipping.actions import check_shippable
+from shipdesk.shipping.models import Shipment
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,8 @@ def process_batch(
     """Buy the batch's labels and make its PDF; returns the batch as it ends.
 
     A batch is processed once: when it is not waiting (another worker has it, or it is
-    done), it is returned as it is. `progress` is called after each order, from the thread
-    that bought it, with the batch's counts so far.
+    done), it is returned as it is. `progress` is called with the batch's counts so far
+    each time outcomes are saved (after each order, or each few that ended together).
     """
     claimed = Batch.objects.filter(pk=batch_id, status=Batch.Status.PENDING).update(
         status=Batch.Status.PROCESSING, started_at=timezone.now()
@@ -132,8 +132,7 @@ def process_batch(
 def _service_for(batch: Batch, order: Order) -> tuple[CarrierAccount, str]:
     if batch.account is not None:
         return batch.account, batch.service
-    # The service the shipping rules chose for the order.
-    account = getattr(order, "carrier_account", None)
+    account = order.carrier_account  # the service the shipping rules chose
     if account is None or not order.service_code:
         raise OrderActionError(
             _(
@@ -164,72 +163,88 @@ def _check_address(order: Order) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    entry: BatchOrder
+    shipment: Shipment | None = None
+    reason: str = ""
+
+
 def _buy_labels(batch: Batch, *, source: str, progress) -> None:
-    """Check each waiting order here, then buy the labels, one group of threads per account."""
+    """Buy the waiting orders' labels, one group of threads per carrier account; this
+    thread records each outcome as it comes, so the buying threads never wait for it."""
     user = batch.created_by
+
+    def record(outcomes: list[_Outcome]) -> None:
+        _record(batch, outcomes)
+        if progress is not None:
+            progress(batch)
+
     per_account: dict[int, list] = {}
+    unchosen = []
     entries = (
         batch.batch_orders.filter(status=BatchOrder.Status.PENDING)
-        .select_related("order__store", "order__ship_to")
+        .select_related("order__store", "order__ship_to", "order__carrier_account")
         .prefetch_related("order__items__units")
     )
-    progress_lock = threading.Lock()
-
-    def finish(entry: BatchOrder, **outcome) -> None:
-        _record(entry, **outcome)
-        if progress is not None:
-            with progress_lock:
-                batch.refresh_from_db(fields=["shipped", "failed"])
-                progress(batch)
-
     for entry in entries:
-        order = entry.order
         try:
-            check_shippable(order, user=user, source=source)
-            account, service = _service_for(batch, order)
-            _check_address(order)
+            account, service = _service_for(batch, entry.order)
         except OrderActionError as exc:
-            finish(entry, reason=str(exc))
+            unchosen.append(_Outcome(entry, reason=str(exc)))
             continue
         per_account.setdefault(account.pk, []).append((entry, account, service))
+    if unchosen:
+        record(unchosen)
 
-    def buy(job) -> None:
+    def buy(job) -> _Outcome:
         entry, account, service = job
         try:
+            _check_address(entry.order)
             result = ship_with_label(entry.order, account, service, user=user, source=source)
         except OrderActionError as exc:
-            finish(entry, reason=str(exc))
-            return
+            return _Outcome(entry, reason=str(exc))
         except Exception as exc:  # one order's bug must not stop the others
             log.exception("batch %s: order %s", batch.pk, entry.order.order_number)
-            finish(entry, reason=_("unexpected error: %(error)s") % {"error": type(exc).__name__})
-            return
-        if result.ok:
-            finish(entry, shipment=result.shipment)
-        else:
-            finish(
-                entry,
-                reason="; ".join(str(m) for m in result.messages)
-                or _("the carrier answered without a label"),
+            return _Outcome(
+                entry, reason=_("unexpected error: %(error)s") % {"error": type(exc).__name__}
             )
+        if result.ok:
+            return _Outcome(entry, shipment=result.shipment)
+        reason = "; ".join(str(m) for m in result.messages)
+        return _Outcome(entry, reason=reason or _("the carrier answered without a label"))
 
-    in_parallel(per_account.values(), buy, concurrency())
+    in_parallel(per_account.values(), buy, concurrency(), record)
 
 
-def _record(entry: BatchOrder, *, shipment=None, reason: str = "") -> None:
-    entry.shipment = shipment
-    entry.status = BatchOrder.Status.SHIPPED if shipment else BatchOrder.Status.FAILED
-    entry.reason = reason
-    counter = "shipped" if shipment else "failed"
+def _record(batch: Batch, outcomes: list[_Outcome]) -> None:
+    """Save outcomes and the batch's counts in one transaction (pages poll them)."""
+    for outcome in outcomes:
+        entry = outcome.entry
+        entry.shipment, entry.reason = outcome.shipment, outcome.reason
+        entry.status = BatchOrder.Status.SHIPPED if outcome.shipment else BatchOrder.Status.FAILED
+    shipped = sum(1 for o in outcomes if o.shipment)
     with transaction.atomic():
-        entry.save(update_fields=["shipment", "status", "reason"])
-        Batch.objects.filter(pk=entry.batch_id).update(**{counter: F(counter) + 1})
+        BatchOrder.objects.bulk_update(
+            [o.entry for o in outcomes], ["shipment", "status", "reason"]
+        )
+        Batch.objects.filter(pk=batch.pk).update(
+            shipped=F("shipped") + shipped, failed=F("failed") + len(outcomes) - shipped
+        )
+    batch.refresh_from_db(fields=["shipped", "failed"])
 
 
-def in_parallel(groups: Iterable[list], work: Callable, bound: int) -> None:
-    """Run `work(job)` for every job; each group (one carrier account's jobs) has at most
-    `bound` threads, so at most `bound` of its jobs run at once. Each thread closes its
-    database connection when its group has no job left."""
+_DONE = object()  # a thread's last word: its group has no job left
+
+
+def in_parallel(
+    groups: Iterable[list], work: Callable, bound: int, done: Callable[[list], None]
+) -> None:
+    """Run `work(job)` for every job; each group (one carrier account's jobs) gets at most
+    `bound` threads, so at most `bound` of its jobs run at once. `done` receives the
+    results in the calling thread as they come (those that came together at once). Each
+    thread closes its database connection when its group has no job left."""
+    results: SimpleQueue = SimpleQueue()
 
     def drain(queue: SimpleQueue) -> None:
         try:
@@ -238,9 +253,10 @@ def in_parallel(groups: Iterable[list], work: Callable, bound: int) -> None:
                     job = queue.get_nowait()
                 except Empty:
                     return
-                work(job)
+                results.put(work(job))
         finally:
             connections.close_all()  # this thread's connections only
+            results.put(_DONE)
 
     threads = []
     for jobs in groups:
@@ -253,8 +269,18 @@ def in_parallel(groups: Iterable[list], work: Callable, bound: int) -> None:
         ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        running = len(threads)
+        while running:
+            arrived = [results.get()]
+            while not results.empty():
+                arrived.append(results.get())
+            running -= sum(1 for result in arrived if result is _DONE)
+            if finished := [result for result in arrived if result is not _DONE]:
+                done(finished)
+    finally:
+        for thread in threads:
+            thread.join()
 
 
 # --- the batch's documents -------------------------------------------------------------------
@@ -333,17 +359,18 @@ def void_batch(batch: Batch, *, user=None, source: str = "user") -> VoidBatchRes
         carrier_shipment = getattr(entry.shipment, "carrier_shipment", None)
         account_pk = carrier_shipment.account_id if carrier_shipment else 0
         per_account.setdefault(account_pk, []).append(entry)
-    lock = threading.Lock()
 
-    def void(entry: BatchOrder) -> None:
-        outcome = void_label(entry.shipment, user=user, source=source)
-        with lock:
+    def void(entry: BatchOrder) -> tuple[BatchOrder, VoidResult]:
+        return entry, void_label(entry.shipment, user=user, source=source)
+
+    def record(outcomes: list[tuple[BatchOrder, VoidResult]]) -> None:
+        for entry, outcome in outcomes:
             if outcome.approved:
                 _mark_voided(entry, outcome.message, result)
             else:
                 result.refused.append((entry, outcome.message))
 
-    in_parallel(per_account.values(), void, concurrency())
+    in_parallel(per_account.values(), void, concurrency(), record)
     if not batch.batch_orders.filter(status=BatchOrder.Status.SHIPPED).exists():
         batch.voided_at = timezone.now()
         batch.pdf, batch.pages = None, 0
