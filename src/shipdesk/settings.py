@@ -217,6 +217,10 @@ SHIPDESK_API_MAX_BODY_BYTES = int(
 # Label requests a batch has in flight at once per carrier account.
 SHIPDESK_BATCH_CONCURRENCY = int(_bounded("SHIPDESK_BATCH_CONCURRENCY", 8, 1, 32))
 
+# Labels printed straight to this CUPS queue or ipp:// URI (documents/printing.py); unset:
+# the browser prints.
+SHIPDESK_PRINTER = os.environ.get("SHIPDESK_PRINTER", "").strip()
+
 # Email: SMTP from SHIPDESK_EMAIL_URL; without it, emails are kept in the local outbox page.
 _email = config.email_settings()
 SHIPDESK_EMAIL_CONFIGURED = bool(_email)

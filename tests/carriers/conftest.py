@@ -175,6 +175,15 @@ def account(carrier_code: str, **credentials) -> CarrierAccount:
     return acc
 
 
+def sandbox_account(
+    sandbox, name: str = "Sandbox", *, latency_ms: int = 0, fail_rate: float = 0
+) -> CarrierAccount:
+    """A sandbox carrier account served by the test's sandbox (no credentials)."""
+    from shipdesk.carriers.services import add_sandbox_account
+
+    return add_sandbox_account(name, url=sandbox.url, latency_ms=latency_ms, fail_rate=fail_rate)
+
+
 @pytest.fixture
 def sandbox(sandbox_factory):
     """A smaller Back Market sandbox than the suite's: these tests need a few orders only."""

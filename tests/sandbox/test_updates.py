@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from pypdf import PdfReader
 
 from shipdesk.sandbox.generator import parse_date
 
@@ -425,7 +428,7 @@ def test_patch_of_an_unknown_line_is_a_404(api):
     assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
 
 
-def test_backship_label_appears_once_a_line_is_accepted(api, clock, find_order):
+def test_backship_label_appears_once_a_line_is_accepted(api, sandbox, clock, find_order):
     # Given a BackShip order awaiting acceptance
     order = find_order(lambda o: o["state"] == 1 and o["is_backship"])
     deliveries = f"/ws/shipping/v1/deliveries?order_id={order['order_id']}"
@@ -440,10 +443,18 @@ def test_backship_label_appears_once_a_line_is_accepted(api, clock, find_order):
     [label] = after["results"]
     assert label["orderId"] == order["order_id"]
     assert label["carrierName"] == order["orderlines"][0]["shipper"]
-    assert label["labelUrl"].startswith("https://")
+    assert label["labelUrl"].startswith(f"{sandbox.url}/backship/labels/")
     assert label["trackingNumber"] != ""
     assert label["trackingUrl"].endswith(label["trackingNumber"])
     assert parse_date(label["dateCreation"]) == clock.now
+    # The label itself: a 10x15 cm PDF with the tracking number (text and barcode).
+    served = api.get(label["labelUrl"])
+    assert (served.status_code, served.headers["content-type"]) == (200, "application/pdf")
+    [page] = PdfReader(io.BytesIO(served.content)).pages
+    assert (round(page.mediabox.width), round(page.mediabox.height)) == (283, 425)
+    text = page.extract_text()
+    assert label["trackingNumber"] in text and f"Back Market order {order['order_id']}" in text
+    assert api.get(f"{sandbox.url}/backship/labels/0000.pdf").status_code == 404
 
 
 def test_orders_not_shipped_with_backship_have_no_label(api, find_order):

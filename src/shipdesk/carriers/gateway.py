@@ -1,17 +1,21 @@
 """The karrio boundary: build a carrier connection from an account, run one operation.
 
 Every function returns (result or None, messages). karrio's own HTTP layer
-(`karrio.lib.request`) does the I/O; tests replace it with recorded carrier responses.
-Each call builds a fresh connection with its own token cache, so OAuth tokens and the
-credentials that key them never leave this process's memory (no shared cache).
+(`karrio.lib.request`) does the I/O; tests replace it with recorded carrier responses, or
+point a sandbox carrier account at the simulator (`shipdesk.sandbox.carrier`).
+Each account has one token cache per process (karrio's connection cache), so an OAuth
+carrier's label costs one call, not token + call; tokens and the credentials that key them
+never leave this process's memory (no shared cache).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
+import attr
 from loguru import logger as _karrio_logger
 
 # karrio logs through loguru to stderr, some of it with request payloads: keep it quiet
@@ -19,7 +23,9 @@ from loguru import logger as _karrio_logger
 _karrio_logger.disable("karrio")
 
 import karrio.core.models as km  # noqa: E402
+import karrio.lib as karrio_lib  # noqa: E402
 import karrio.sdk as karrio  # noqa: E402
+from karrio.mappers.ups.settings import Settings as UPSSettings  # noqa: E402
 
 from shipdesk.carriers.models import CarrierAccount  # noqa: E402
 
@@ -58,17 +64,51 @@ def _messages(account: CarrierAccount, messages: list[km.Message] | None) -> lis
     ]
 
 
+@attr.s(auto_attribs=True)
+class SimulatorSettings(UPSSettings):
+    """karrio-ups's settings, with the server an account names (the sandbox carrier)."""
+
+    server: str = ""
+
+    @property
+    def server_url(self) -> str:
+        return self.server.rstrip("/")
+
+    @property
+    def tracking_url(self) -> str:
+        return self.server_url + "/track/{}"
+
+
+_SIMULATORS = {"ups": SimulatorSettings}
+_caches: dict[tuple, karrio_lib.Cache] = {}
+_caches_lock = threading.Lock()
+
+
+def _cache(account: CarrierAccount) -> karrio_lib.Cache:
+    """The account's token cache in this process. Keyed by the account's id and creation
+    time: a test database that hands the same id to a new account gets a new cache."""
+    key = (account.pk, account.created_at)
+    with _caches_lock:
+        return _caches.setdefault(key, karrio_lib.Cache())
+
+
 def connect(account: CarrierAccount):
     """A karrio gateway for this account (raises ValueError on unusable settings)."""
+    spec = account.carrier.karrio
     settings: dict[str, Any] = {
+        **dict(spec.simulator_settings),
         **account.credentials,
         "id": f"shipdesk-{account.pk}",
         "test_mode": account.test_mode,
     }
     if account.country_code:
         settings["account_country_code"] = account.country_code
+    if spec.simulated and not account.server_url:
+        raise ValueError(f"carrier account {account.name!r} has no server URL")
     try:
-        return karrio.gateway[account.karrio_carrier].create(settings)
+        if spec.simulated:
+            settings = _SIMULATORS[account.karrio_carrier](**settings, server=account.server_url)
+        return karrio.gateway[account.karrio_carrier].create(settings, cache=_cache(account))
     except Exception as exc:  # karrio wraps every setup failure in ShippingSDKError
         raise ValueError(
             f"cannot set up {account.karrio_carrier} for account {account.name!r}: "

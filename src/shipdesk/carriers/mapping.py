@@ -15,19 +15,11 @@ from django.utils import timezone
 from shipdesk.carriers.gateway import CarrierMessage
 from shipdesk.orders import quantities
 from shipdesk.orders.models import Address, Order
-from shipdesk.shipping.carriers import CARRIERS
+from shipdesk.shipping.carriers import CARRIERS, EU
 from shipdesk.stores.models import Warehouse
 
 if TYPE_CHECKING:
     from shipdesk.shipping.models import Shipment
-
-# The EU customs union: no customs declaration inside it.
-# fmt: off
-EU = frozenset({
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MC", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-})
-# fmt: on
 
 
 @dataclass
@@ -37,6 +29,7 @@ class Rate:
     currency: str
     transit_days: int | None = None
     estimated_delivery: str | None = None
+    chosen: bool = False  # the service the order's shipping rules chose
 
 
 @dataclass
@@ -46,6 +39,7 @@ class LabelResult:
     tracking_number: str = ""
     tracking_url: str = ""
     label_pdf: bytes = b""
+    label_zpl: str = ""  # instead of the PDF, when the label was asked in ZPL
     cost: Decimal | None = None
     currency: str = ""
     service: str = ""
@@ -56,7 +50,7 @@ class LabelResult:
 
     @property
     def ok(self) -> bool:
-        return bool(self.tracking_number and self.label_pdf)
+        return bool(self.tracking_number and (self.label_pdf or self.label_zpl))
 
 
 @dataclass
@@ -67,6 +61,10 @@ class TrackingResult:
     status: str = ""
     events: list[dict] = field(default_factory=list)
     messages: list[CarrierMessage] = field(default_factory=list)
+
+
+# shipdesk's label formats -> karrio's label types.
+LABEL_FORMATS = {"pdf": "PDF", "zpl": "ZPL"}
 
 
 def money(value) -> Decimal | None:
@@ -159,6 +157,7 @@ def shipment_request(
     origin_country: str,
     ship_date: date,
     karrio_carrier: str = "",
+    label_format: str = "pdf",
 ) -> dict:
     package = parcel(weight_grams, dimensions_cm)
     if karrio_carrier == "dpd":
@@ -171,7 +170,7 @@ def shipment_request(
         "recipient": recipient_address(order.ship_to, email=order.customer_email),
         "parcels": [package],
         "reference": order.order_number,
-        "label_type": "PDF",
+        "label_type": LABEL_FORMATS[label_format],
         # No declared value: several carriers bill insurance for it.
         "options": {"shipment_date": ship_date.isoformat(), "currency": order.currency},
     }
@@ -219,7 +218,10 @@ def label_result(details, carrier_code: str, service: str, messages: list) -> La
         label = base64.b64decode(details.docs.label or "", validate=False)
     except (binascii.Error, ValueError):
         label = b""
-    if label and not label.startswith(b"%PDF"):
+    if details.label_type == "ZPL" and b"^XA" in label:
+        result.label_zpl = label.decode("utf-8", "replace")
+        label = b""
+    elif label and not label.startswith(b"%PDF"):
         result.messages.append(
             CarrierMessage("LABEL_FORMAT", "the carrier's label is not a PDF; not stored")
         )

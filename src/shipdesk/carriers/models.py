@@ -25,6 +25,9 @@ class CarrierAccount(models.Model):
     active = models.BooleanField(default=True)
     # karrio refuses to ship from another country than the account's, when it is set.
     country_code = models.CharField(max_length=2, blank=True)
+    # The sandbox carrier's simulator, e.g. http://127.0.0.1:8765/carrier/ups/l150-f0.1
+    # (latency and failure rate in the path); blank: the carrier's own servers.
+    server_url = models.URLField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +82,8 @@ class CarrierShipment(models.Model):
     account = models.ForeignKey(CarrierAccount, on_delete=models.PROTECT, related_name="shipments")
     label_bought = models.BooleanField(default=False)
     service = models.CharField(max_length=100, blank=True)
+    # The label in ZPL, when it was bought for a thermal printer (the PDF is on the Shipment).
+    label_zpl = models.TextField(blank=True)
     shipment_identifier = models.CharField(max_length=200, blank=True)
     # Readable: older versions stored whatever amount the carrier answered.
     label_cost = ReadableDecimalField(max_digits=10, decimal_places=2, null=True, blank=True)

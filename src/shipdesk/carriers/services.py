@@ -1,15 +1,19 @@
 """Rates, labels and tracking for orders, through the store's carrier accounts.
 
-What callers use: `rates`, `buy_label` (the carrier call alone), `ship_with_label` (buy and
-record the shipment with its label, tracking number and URL), `void_label`, `track` and
-`track_due` (the periodic job). Carrier refusals come back as messages on the results.
+What callers use: `rates` (one account), `rates_for_order` (every active account at once),
+`buy_label` (the carrier call alone), `ship_with_label` (buy and record the shipment with
+its label, tracking number and URL), `void_label`, `track` and `track_due` (the periodic
+job). Carrier refusals come back as messages on the results.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Q
@@ -37,6 +41,12 @@ TRACK_BATCH = 10  # GLS takes at most 10 numbers per request
 DELIVERY_EMAIL_WITHIN = timedelta(days=3)
 
 
+# Accounts asked for rates at once: each waits on its carrier, not on this machine.
+RATES_THREADS = 8
+# Where `shipdesk sandbox` (and the demo's sandbox) listens by default.
+SANDBOX_URL = "http://127.0.0.1:8765"
+
+
 @dataclass
 class RatesResult:
     rates: list[Rate] = field(default_factory=list)
@@ -44,10 +54,48 @@ class RatesResult:
 
 
 @dataclass
+class AccountRates(RatesResult):
+    """One account's rates for an order, or its messages saying why none."""
+
+    account: CarrierAccount | None = None
+
+    @property
+    def chosen(self) -> Rate | None:
+        """The rate of the service the order's rules chose, when this account offers it."""
+        return next((rate for rate in self.rates if rate.chosen), None)
+
+
+@dataclass
 class VoidResult:
     approved: bool
     message: str
     messages: list[CarrierMessage] = field(default_factory=list)
+
+
+def add_sandbox_account(
+    name: str, *, url: str = SANDBOX_URL, latency_ms: int = 0, fail_rate: float = 0.0
+) -> CarrierAccount:
+    """A sandbox carrier account: no credentials, its labels from shipdesk's simulator of
+    UPS in the sandbox at `url`, answering after `latency_ms` and refusing a `fail_rate`
+    share of calls (both carried in the account's server URL). ValueError says what is
+    wrong."""
+    if not (isinstance(latency_ms, int) and 0 <= latency_ms <= 60_000):
+        raise ValueError("the latency is a whole number of milliseconds from 0 to 60000")
+    if not (math.isfinite(fail_rate) and 0 <= fail_rate <= 1):
+        raise ValueError("the failure rate is a number from 0 to 1")
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"the sandbox URL must be an http(s) URL with a host, not {url!r}")
+    if CarrierAccount.objects.filter(name=name).exists():
+        raise ValueError(f"a carrier account named {name!r} exists already")
+    account = CarrierAccount(
+        name=name,
+        carrier_code="sandbox",
+        server_url=f"{url.strip().rstrip('/')}/carrier/ups/l{latency_ms}-f{round(fail_rate, 4):g}",
+    )
+    account.credentials = {}
+    account.save()
+    return account
 
 
 def _warehouse(order: Order) -> Warehouse | None:
@@ -74,15 +122,29 @@ def _shipper(order: Order) -> tuple[dict | None, str]:
     )
 
 
-def _weight(order: Order, weight_grams: int | None) -> int | None:
-    return weight_grams or order.total_weight_grams
+@dataclass(frozen=True)
+class _Parcel:
+    weight_grams: int | None
+    dimensions_cm: tuple | None
+    package_code: str
+    weight_problem: str | None  # why there is no weight, naming what to fix
 
 
-def _dimensions(order: Order, dimensions_cm: tuple | None) -> tuple | None:
-    return dimensions_cm or (order.length_cm, order.width_cm, order.height_cm)
+def _parcel(order: Order, weight_grams: int | None, dimensions_cm: tuple | None) -> _Parcel:
+    """The parcel a label is for: the caller's weight and size, else the order's, else its
+    products' (Order.parcel); a missing weight is reported, never guessed."""
+    parcel = order.parcel()
+    return _Parcel(
+        weight_grams or parcel.weight_grams,
+        dimensions_cm or parcel.dimensions_cm,
+        parcel.package_code,
+        None if weight_grams else parcel.weight_problem(order.order_number),
+    )
 
 
-def _missing(order: Order, account: CarrierAccount, shipper, weight) -> list[CarrierMessage]:
+def _missing(
+    order: Order, account: CarrierAccount, shipper, parcel: _Parcel
+) -> list[CarrierMessage]:
     problems = []
     if not account.active:
         problems.append(CarrierMessage("INACTIVE", f"carrier account {account} is not active"))
@@ -93,14 +155,35 @@ def _missing(order: Order, account: CarrierAccount, shipper, weight) -> list[Car
                 "add a ship-from warehouse with street, postal code and city first",
             )
         )
-    if not weight:
-        problems.append(
-            CarrierMessage(
-                "NO_WEIGHT",
-                f"order {order.order_number} has no weight: set it on the order or the products",
-            )
-        )
+    if parcel.weight_problem:
+        problems.append(CarrierMessage("NO_WEIGHT", str(parcel.weight_problem)))
     return problems
+
+
+def _rate_request(
+    order: Order, account: CarrierAccount, weight_grams: int | None, dimensions_cm: tuple | None
+) -> tuple[dict | None, list[CarrierMessage]]:
+    """The rate request for the order's parcel (reads the database), or what is missing."""
+    shipper, _ = _shipper(order)
+    parcel = _parcel(order, weight_grams, dimensions_cm)
+    problems = _missing(order, account, shipper, parcel)
+    if problems:
+        return None, problems
+    request = mapping.rate_request(
+        order,
+        shipper=shipper,
+        weight_grams=parcel.weight_grams,
+        dimensions_cm=parcel.dimensions_cm,
+    )
+    return request, []
+
+
+def _ask_rates(account: CarrierAccount, request: dict | None, problems: list) -> AccountRates:
+    """The carrier call alone (no database: safe in a thread of its own)."""
+    if request is None:
+        return AccountRates(messages=problems, account=account)
+    details, messages = gateway.get_rates(account, request)
+    return AccountRates(rates=mapping.rates(details), messages=messages, account=account)
 
 
 def rates(
@@ -111,19 +194,39 @@ def rates(
     dimensions_cm: tuple | None = None,
 ) -> RatesResult:
     """The carrier's services and prices for this order's parcel, cheapest first."""
-    shipper, _ = _shipper(order)
-    weight = _weight(order, weight_grams)
-    problems = _missing(order, account, shipper, weight)
-    if problems:
-        return RatesResult(messages=problems)
-    request = mapping.rate_request(
-        order,
-        shipper=shipper,
-        weight_grams=weight,
-        dimensions_cm=_dimensions(order, dimensions_cm),
-    )
-    details, messages = gateway.get_rates(account, request)
-    return RatesResult(rates=mapping.rates(details), messages=messages)
+    result = _ask_rates(account, *_rate_request(order, account, weight_grams, dimensions_cm))
+    return RatesResult(rates=result.rates, messages=result.messages)
+
+
+def rates_for_order(
+    order: Order,
+    *,
+    accounts=None,
+    weight_grams: int | None = None,
+    dimensions_cm: tuple | None = None,
+) -> list[AccountRates]:
+    """Every active account's rates for the order (or `accounts`'), in the accounts' order.
+
+    The carriers are asked at the same time, from up to RATES_THREADS threads; an account
+    that fails says so in its messages and the others are unaffected. The rate of the
+    service the order's rules chose (its carrier account and service) is marked `chosen`.
+    """
+    if accounts is None:
+        accounts = CarrierAccount.objects.filter(active=True)
+    # The database is read here, in the caller's thread; the threads only wait on carriers.
+    asks = [
+        (account, *_rate_request(order, account, weight_grams, dimensions_cm))
+        for account in accounts
+    ]
+    if not asks:
+        return []
+    with ThreadPoolExecutor(max_workers=min(RATES_THREADS, len(asks))) as pool:
+        results = list(pool.map(lambda ask: _ask_rates(*ask), asks))
+    for result in results:
+        if order.carrier_account_id is not None and result.account.pk == order.carrier_account_id:
+            for rate in result.rates:
+                rate.chosen = rate.service == order.service_code
+    return results
 
 
 def buy_label(
@@ -133,22 +236,27 @@ def buy_label(
     *,
     weight_grams: int | None = None,
     dimensions_cm: tuple | None = None,
+    label_format: str = "pdf",
 ) -> LabelResult:
-    """Buy a label from the carrier. Records nothing: see ship_with_label."""
+    """Buy a label from the carrier, as a PDF or, for a thermal printer, in ZPL (when the
+    carrier gives it). Records nothing: see ship_with_label."""
+    if label_format not in mapping.LABEL_FORMATS:
+        raise ValueError(f"unknown label format {label_format!r}; expected pdf or zpl")
     shipper, origin = _shipper(order)
-    weight = _weight(order, weight_grams)
-    problems = _missing(order, account, shipper, weight)
+    parcel = _parcel(order, weight_grams, dimensions_cm)
+    problems = _missing(order, account, shipper, parcel)
     if problems:
         return LabelResult(service=service, messages=problems)
     request = mapping.shipment_request(
         order,
         service=service,
         shipper=shipper,
-        weight_grams=weight,
-        dimensions_cm=_dimensions(order, dimensions_cm),
+        weight_grams=parcel.weight_grams,
+        dimensions_cm=parcel.dimensions_cm,
         origin_country=origin,
         ship_date=timezone.localdate(),
         karrio_carrier=account.karrio_carrier,
+        label_format=label_format,
     )
     details, messages = gateway.create_shipment(account, request)
     return mapping.label_result(details, account.carrier_code, service, messages)
@@ -159,6 +267,8 @@ def ship_with_label(
     account: CarrierAccount,
     service: str,
     *,
+    package: str | None = None,
+    label_format: str = "pdf",
     weight_grams: int | None = None,
     dimensions_cm: tuple | None = None,
     notes_to_buyer: str | None = None,
@@ -168,9 +278,11 @@ def ship_with_label(
     user=None,
     source: str = "user",
 ) -> LabelResult:
-    """Buy a label and ship the order with it: tracking number and URL, cost and label PDF
-    on the shipment, Back Market notified (as shipping.actions.ship_order does). `cost` is
-    the price of the rate chosen, used when the carrier's label answer carries none.
+    """Buy a label and ship the order with it: tracking number and URL, cost and label
+    (PDF on the shipment, or ZPL on its CarrierShipment with `label_format="zpl"`), Back
+    Market notified (as shipping.actions.ship_order does). `cost` is the price of the rate
+    chosen, used when the carrier's label answer carries none; `package` the package code
+    recorded (by default the order's, else its product's).
 
     An order that cannot ship (`check_shippable`) is refused before any label is bought. The
     carrier's refusal comes back in `messages` (`ok` False, nothing recorded). If the order
@@ -182,12 +294,18 @@ def ship_with_label(
 
     check_shippable(order, user=user, source=source)
     result = buy_label(
-        order, account, service, weight_grams=weight_grams, dimensions_cm=dimensions_cm
+        order,
+        account,
+        service,
+        weight_grams=weight_grams,
+        dimensions_cm=dimensions_cm,
+        label_format=label_format,
     )
     if not result.ok:
         return result
     if result.cost is None and cost is not None:
         result.cost = mapping.money(cost)
+    parcel = _parcel(order, weight_grams, dimensions_cm)
     try:
         with transaction.atomic():
             shipment = ship_order(
@@ -196,22 +314,25 @@ def ship_with_label(
                 tracking_number=result.tracking_number,
                 tracking_url=result.tracking_url,
                 service_code=service,
+                package_code=parcel.package_code if package is None else package,
                 shipment_cost=result.cost or 0,
-                weight_grams=_weight(order, weight_grams),
-                dimensions=dimensions_cm,
+                weight_grams=parcel.weight_grams,
+                dimensions=parcel.dimensions_cm,
                 notes_to_buyer=notes_to_buyer,
                 notify_customer=notify_customer,
                 notify_backmarket=notify_backmarket,
                 user=user,
                 source=source,
             )
-            shipment.label_pdf = result.label_pdf
-            shipment.save(update_fields=["label_pdf"])
+            if result.label_pdf:
+                shipment.label_pdf = result.label_pdf
+                shipment.save(update_fields=["label_pdf"])
             CarrierShipment.objects.create(
                 shipment=shipment,
                 account=account,
                 label_bought=True,
                 service=service,
+                label_zpl=result.label_zpl,
                 shipment_identifier=result.shipment_identifier,
                 label_cost=result.cost,
                 currency=result.currency,

@@ -522,6 +522,11 @@ def tracking_for(rng: random.Random, shipper: str) -> tuple[str, str]:
     return number, url.format(number)
 
 
+# Where Back Market's BackShip labels are; the sandbox serves them itself (its deliveries
+# answer says where).
+BACKSHIP_LABELS = "https://backship.backmarket.com/labels/"
+
+
 def backship_delivery(order: dict, created: float) -> dict:
     """The BackShip label Back Market issues for an order; the same for a given order id."""
     rng = random.Random(order["order_id"])
@@ -530,7 +535,7 @@ def backship_delivery(order: dict, created: float) -> dict:
     return {
         "id": 10**6 + _below(rng, 9 * 10**6),
         "orderId": order["order_id"],
-        "labelUrl": f"https://backship.backmarket.com/labels/{rng.getrandbits(64):016x}.pdf",
+        "labelUrl": f"{BACKSHIP_LABELS}{rng.getrandbits(64):016x}.pdf",
         "trackingNumber": number,
         "trackingUrl": url,
         "carrierName": carrier,

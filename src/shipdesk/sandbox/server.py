@@ -24,6 +24,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from shipdesk.sandbox import carrier as ups
+from shipdesk.sandbox.backship import backship_label_pdf
+from shipdesk.sandbox.generator import BACKSHIP_LABELS
 from shipdesk.sandbox.state import SandboxError, SandboxState, parse_date_param
 
 MAX_PAGE_SIZE = 50
@@ -94,8 +97,10 @@ def _page_url(request: Request, page: int) -> str:
     return str(request.url.include_query_params(page=page))
 
 
-def create_app(state: SandboxState) -> Starlette:
-    """The sandbox application, serving `state`."""
+def create_app(state: SandboxState, carrier: ups.CarrierState | None = None) -> Starlette:
+    """The sandbox application, serving `state`, and the sandbox carrier (a local UPS,
+    `shipdesk.sandbox.carrier`) under `/carrier/ups/`, so one process serves both."""
+    carrier = carrier or ups.CarrierState(clock=state.clock, seed=state.seed)
 
     def ws(route: str, handler: Handler) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
@@ -186,7 +191,20 @@ def create_app(state: SandboxState) -> Starlette:
         order_id = _int(request.query_params.get("order_id"))
         if order_id is None:
             raise SandboxError(400, "invalid_field", "order_id is required")
-        return JSONResponse({"results": state.deliveries(order_id)})
+        base = str(request.base_url).rstrip("/")
+        results = state.deliveries(order_id)
+        for delivery in results:
+            # BackShip's label, served by the sandbox itself at the same path.
+            name = delivery["labelUrl"].removeprefix(BACKSHIP_LABELS)
+            if name != delivery["labelUrl"]:
+                delivery["labelUrl"] = f"{base}/backship/labels/{name}"
+        return JSONResponse({"results": results})
+
+    async def backship_label(request: Request) -> Response:
+        found = state.backship_label(f"{BACKSHIP_LABELS}{request.path_params['name']}")
+        if found is None:
+            return error_response(404, "not_found", "no such label")
+        return Response(backship_label_pdf(*found), media_type="application/pdf")
 
     def unknown(request: Request, body: bytes) -> Response:
         raise SandboxError(404, "not_found", f"{request.url.path} not found")
@@ -273,6 +291,8 @@ def create_app(state: SandboxState) -> Starlette:
             ws("/ws/{path}", unknown),
             methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
         ),
+        Route("/backship/labels/{name}", backship_label, methods=["GET"]),
+        *ups.routes(carrier),
         Route("/_sandbox/updates", admin(updates), methods=["GET"]),
         Route("/_sandbox/stats", admin(stats), methods=["GET"]),
         Route("/_sandbox/token", admin(rotate_token), methods=["POST"]),
@@ -300,11 +320,13 @@ class SandboxServer:
     """A sandbox served from a background thread on 127.0.0.1 and a free port.
 
     `SandboxServer(**kwargs)` takes SandboxState's arguments. Use as a context manager;
-    `.url` is e.g. "http://127.0.0.1:54321" and `.state` the SandboxState it serves.
+    `.url` is e.g. "http://127.0.0.1:54321", `.state` the SandboxState it serves and
+    `.carrier` the sandbox carrier's (at `.url + "/carrier/ups/<profile>"`).
     """
 
     def __init__(self, **state_kwargs: Any):
         self.state = SandboxState(**state_kwargs)
+        self.carrier = ups.CarrierState(clock=self.state.clock, seed=self.state.seed)
         self.url = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -317,7 +339,7 @@ class SandboxServer:
         sock.bind(("127.0.0.1", 0))  # the kernel picks a free port, kept until shutdown
         self._socket = sock
         config = uvicorn.Config(
-            create_app(self.state),
+            create_app(self.state, self.carrier),
             log_level="warning",
             access_log=False,
             lifespan="off",

@@ -448,6 +448,14 @@ class SandboxState:
             label = self._deliveries.get(order_id)
             return [dict(label)] if label else []
 
+    def backship_label(self, label_url: str) -> tuple[dict, dict] | None:
+        """(delivery, order) of the BackShip label at `label_url`, if there is one."""
+        with self._lock:
+            for order_id, delivery in self._deliveries.items():
+                if delivery["labelUrl"] == label_url:
+                    return dict(delivery), self._load(order_id)
+        return None
+
     # --- seller updates -----------------------------------------------------------------
 
     def update_order(self, order_id: int, body: object) -> bytes:

@@ -12,11 +12,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shipdesk.backmarket import BackMarketError
+from shipdesk.backmarket.backship import LabelUnavailable, fetch_label
 from shipdesk.backmarket.mapping import http_url
 from shipdesk.backmarket.plan import plan_shipment
 from shipdesk.notifications.emails import queue_shipment_confirmation
@@ -127,9 +129,11 @@ def ship_order(
     except ValueError as exc:
         raise OrderActionError(str(exc)) from exc
     problems = check_shippable(order, user=user, source=source)
-    label_url = ""
+    label_url, label_pdf = "", None
     if order.is_backship:
-        tracking_number, tracking_url, label_url = _backship_label(order, user=user, source=source)
+        tracking_number, tracking_url, label_url, label_pdf = _backship_label(
+            order, user=user, source=source
+        )
     tracking_number = _checked_tracking_number(tracking_number)
     cost = _checked_cost(shipment_cost)
     with transaction.atomic():
@@ -156,6 +160,7 @@ def ship_order(
             notify_customer=notify_customer,
             notify_channel=notify_backmarket,
             label_url=label_url,
+            label_pdf=label_pdf,
             created_by=user if getattr(user, "pk", None) else None,
         )
         _mark_shipped(shipment, user=user, source=source)
@@ -216,11 +221,12 @@ def _queue_messages(shipment: Shipment, *, notify_backmarket: bool, user, source
     queue_update(order, "ship", key=str(shipment.pk), shipment=shipment, user=user, source=source)
 
 
-def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
+def _backship_label(order: Order, *, user, source) -> tuple[str, str, str, bytes | None]:
     """BackShip: Back Market supplies the label and tracking once the lines are accepted.
 
     A step before the shipment's transaction: the acceptance is sent and answered first
-    (refused: the order is not shipped, with Back Market's reason), then the label read."""
+    (refused: the order is not shipped, with Back Market's reason), then the label read and
+    its PDF fetched, to be printed like any other label (refused: not shipped, and why)."""
     if order.awaiting_acceptance:
         accept_order(order, user=user, source=source)
     with client_for(order.store) as client:
@@ -230,13 +236,25 @@ def _backship_label(order: Order, *, user, source) -> tuple[str, str, str]:
             raise OrderActionError(
                 _("cannot read the BackShip label from Back Market: %(reason)s") % {"reason": exc}
             ) from exc
+        api_base_url = str(client.base_url)
     delivery = next((d for d in deliveries if d.trackingNumber), None)
     if delivery is None:
         raise OrderActionError(
             _("Back Market has no BackShip label for order %(number)s yet; try again shortly")
             % {"number": order.order_number}
         )
-    return delivery.trackingNumber, http_url(delivery.trackingUrl), http_url(delivery.labelUrl)
+    label_url, label_pdf = http_url(delivery.labelUrl), None
+    if label_url:
+        try:
+            label_pdf = fetch_label(
+                label_url, api_base_url=api_base_url, user_agent=settings.BACKMARKET_USER_AGENT
+            )
+        except LabelUnavailable as exc:
+            raise OrderActionError(
+                _("cannot fetch the BackShip label of order %(number)s: %(reason)s")
+                % {"number": order.order_number, "reason": exc}
+            ) from exc
+    return delivery.trackingNumber, http_url(delivery.trackingUrl), label_url, label_pdf
 
 
 def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shipment:

@@ -7,6 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+# The EU customs union: no customs declaration inside it (and a carrier's EU zone).
+# fmt: off
+EU = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MC", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
+# fmt: on
+
 
 @dataclass(frozen=True)
 class Credential:
@@ -23,6 +31,13 @@ class Karrio:
     carrier: str  # the karrio extension's carrier name
     package: str  # the PyPI distribution providing it
     credentials: tuple[Credential, ...]
+    # A local simulator of the carrier (shipdesk.sandbox.carrier): each account names its
+    # server, and gets these settings instead of credentials.
+    simulator_settings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def simulated(self) -> bool:
+        return bool(self.simulator_settings)
 
     @property
     def required(self) -> list[str]:
@@ -219,6 +234,27 @@ CARRIERS: dict[str, Carrier] = {
                 "usps_priority_mail": "USPS Priority Mail",
                 "usps_ground_advantage": "USPS Ground Advantage",
             },
+        ),
+        Carrier(
+            "sandbox",
+            "Sandbox carrier",
+            "Sandbox carrier",
+            services={
+                "ups_standard_eu": "Sandbox Standard",
+                "ups_worldwide_saver_eu": "Sandbox Saver",
+                "ups_express_eu": "Sandbox Express",
+            },
+            # UPS's API, answered by shipdesk's sandbox: karrio-ups runs unchanged.
+            karrio=Karrio(
+                "ups",
+                "karrio-ups",
+                (),
+                simulator_settings=(
+                    ("client_id", "shipdesk-sandbox"),
+                    ("client_secret", "sandbox"),
+                    ("account_number", "SBX001"),
+                ),
+            ),
         ),
         Carrier("other", "Other", "Other"),
     ]
