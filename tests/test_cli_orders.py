@@ -227,5 +227,5 @@ def test_ship_help_lists_the_carrier_codes(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert (
         "--carrier CARRIER carrier code: one of colissimo, chronopost, dhl_express, ups, dpd, "
-        "dpd_uk, gls, la_poste, royal_mail, fedex, usps, other"
+        "dpd_uk, gls, la_poste, royal_mail, fedex, usps, sandbox, other"
     ) in help_text

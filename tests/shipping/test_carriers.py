@@ -9,7 +9,15 @@ from shipdesk.shipping.carriers import CARRIERS, LABEL_CARRIERS, get_carrier, la
 
 
 def test_the_label_carriers_are_the_table_entries_with_a_karrio_part():
-    assert list(LABEL_CARRIERS) == ["colissimo", "chronopost", "dhl_express", "ups", "dpd", "gls"]
+    assert list(LABEL_CARRIERS) == [
+        "colissimo",
+        "chronopost",
+        "dhl_express",
+        "ups",
+        "dpd",
+        "gls",
+        "sandbox",
+    ]
     assert all(LABEL_CARRIERS[code] is CARRIERS[code] for code in LABEL_CARRIERS)
 
 
@@ -40,7 +48,7 @@ def test_carriers_without_labels_are_refused_for_labels_only():
     assert manual.karrio is None
     assert str(caught.value) == (
         "no label support for carrier 'la_poste'; expected one of "
-        "colissimo, chronopost, dhl_express, ups, dpd, gls"
+        "colissimo, chronopost, dhl_express, ups, dpd, gls, sandbox"
     )
 
 
