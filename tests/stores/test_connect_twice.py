@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from shipdesk.core import crypto
 from shipdesk.orders.models import Address, Order, OrderEvent
@@ -20,6 +18,7 @@ from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.connection import StoreRefused, connect_store, replace_token
 from shipdesk.stores.models import Store, account_fingerprint
+from tests import upgrade
 from tests.factories import make_order, make_store
 
 from ..commands import refusal, run
@@ -153,18 +152,13 @@ def test_the_store_page_refuses_another_stores_token(admin_client, store, sandbo
 @pytest.mark.django_db(transaction=True)
 def test_stores_connected_twice_before_the_upgrade_are_named():
     """The upgrade fingerprints existing stores; a second store on one token keeps none."""
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("stores")
-    executor.migrate([("stores", "0001_initial")])
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] != "stores"]
+    apps = upgrade.migrate([("stores", "0001_initial")])
     try:
-        Old = executor.loader.project_state([*others, ("stores", "0001_initial")]).apps.get_model(
-            "stores", "Store"
-        )
+        Old = apps.get_model("stores", "Store")
         for name, token in (("FR", "token-a"), ("FR again", "token-a"), ("UK", "token-b")):
             Old.objects.create(name=name, token_encrypted=crypto.encrypt(token))
     finally:
-        MigrationExecutor(connection).migrate(latest)
+        upgrade.migrate(upgrade.latest())
 
     first, again, uk = Store.objects.order_by("pk")
     assert first.account_fingerprint == account_fingerprint("https://www.backmarket.fr", "token-a")
