@@ -172,7 +172,11 @@ def test_the_traceback_of_an_unexpected_error_on_request(monkeypatch, how):
         cli.main(args)
 
 
-@pytest.mark.parametrize("args", [["--version"], ["version"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [["--version"], ["version"], ["orders", "--version"], ["migrate", "--version"]],
+    ids=" ".join,
+)
 def test_version_is_shipdesks(tmp_path, args):
     result = shipdesk(tmp_path, *args)
 

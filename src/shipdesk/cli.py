@@ -49,9 +49,7 @@ def fail(message: str) -> None:
 
 def _run(args: list[str]) -> None:
     if args in (["--version"], ["version"]):
-        from importlib.metadata import version
-
-        sys.stdout.write(f"shipdesk {version('shipdesk')}\n")
+        sys.stdout.write(_version() + "\n")
         return
     _load_settings()
     _Utility(["shipdesk", *args]).execute()
@@ -155,6 +153,12 @@ def add_listen_options(parser, port: int, what: str = "") -> None:
     )
 
 
+def _version() -> str:
+    from importlib.metadata import version
+
+    return f"shipdesk {version('shipdesk')}"
+
+
 def _main_help() -> str:
     ours, django = [], []
     for name, app in sorted(get_commands().items()):
@@ -179,7 +183,13 @@ def _main_help() -> str:
 
 
 class _Utility(ManagementUtility):
-    """Django's command runner, with shipdesk's commands listed first in the help."""
+    """Django's command runner, with shipdesk's commands listed first in the help and
+    shipdesk's version in every command's `--version`."""
+
+    def fetch_command(self, subcommand):
+        command = super().fetch_command(subcommand)
+        command.get_version = _version
+        return command
 
     def main_help_text(self, commands_only=False):
         if commands_only:
