@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
+from pypdf.generic import ContentStream, DictionaryObject, NameObject
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from shipdesk.carriers.models import CarrierShipment
 from shipdesk.shipping.models import Shipment
@@ -157,19 +157,35 @@ def _fit(page: PageObject, slot, enlarge: bool) -> Transformation:
     )
 
 
-def _search_text(sheet: Sheet, captions: list[tuple[tuple, str]]) -> PageObject:
-    """A page of invisible text (render mode 3), one line per placed label."""
-    out = io.BytesIO()
-    page = canvas.Canvas(out, pagesize=(sheet.width, sheet.height))
-    for (x, y, _w, _h), caption in captions:
-        text = page.beginText(x + 4, y + 4)
-        text.setTextRenderMode(3)
-        text.setFont("Helvetica", 6)
-        text.textLine(caption)
-        page.drawText(text)
-    page.showPage()
-    page.save()
-    return PdfReader(out).pages[0]
+def _pdf_string(text: str) -> bytes:
+    latin = text.encode("latin-1", "replace")
+    return b"(" + latin.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def _blank_with_search_text(writer: PdfWriter, sheet: Sheet, captions) -> PageObject:
+    """A new page holding invisible text (render mode 3), one line per label to place."""
+    page = writer.add_blank_page(width=sheet.width, height=sheet.height)
+    lines = [
+        b"BT 3 Tr /SearchText 6 Tf 1 0 0 1 %.2f %.2f Tm %s Tj ET" % (x + 4, y + 4, _pdf_string(c))
+        for (x, y, _w, _h), c in captions
+    ]
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/SearchText"): _HELVETICA})}
+    )
+    content = ContentStream(None, writer)
+    content.set_data(b"\n".join(lines))
+    page.replace_contents(content)
+    return page
+
+
+_HELVETICA = DictionaryObject(
+    {
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+    }
+)
 
 
 def _pdf(shipments: list[Shipment], sheet: Sheet) -> bytes:
@@ -178,17 +194,15 @@ def _pdf(shipments: list[Shipment], sheet: Sheet) -> bytes:
         for shipment in shipments
         for page in _label_pages(shipment)
     ]
-    writer = PdfWriter()
     per_sheet = len(sheet.slots)
+    writer = PdfWriter()
     for start in range(0, len(placed), per_sheet):
-        target = writer.add_blank_page(width=sheet.width, height=sheet.height)
-        captions = []
-        for slot, (page, caption) in zip(
-            sheet.slots, placed[start : start + per_sheet], strict=False
-        ):
+        labels = list(zip(sheet.slots, placed[start : start + per_sheet], strict=False))
+        target = _blank_with_search_text(
+            writer, sheet, [(slot, caption) for slot, (_page, caption) in labels]
+        )
+        for slot, (page, _caption) in labels:
             target.merge_transformed_page(page, _fit(page, slot, sheet.enlarge))
-            captions.append((slot, caption))
-        target.merge_page(_search_text(sheet, captions))
         target.compress_content_streams()
     writer.compress_identical_objects()
     out = io.BytesIO()

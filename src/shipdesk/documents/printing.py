@@ -48,8 +48,13 @@ def destination(printer: str) -> list[str]:
             )
         return ["-d", printer]
     parts = urlsplit(printer)
-    queue = parts.path.rstrip("/").rpartition("/")[2]
-    if parts.scheme not in ("ipp", "ipps") or not parts.hostname or not _QUEUE.fullmatch(queue):
+    kind, _slash, queue = parts.path.strip("/").partition("/")
+    if (
+        parts.scheme not in ("ipp", "ipps")
+        or not parts.hostname
+        or kind not in ("printers", "classes")
+        or not _QUEUE.fullmatch(queue)
+    ):
         raise PrintError(
             _("SHIPDESK_PRINTER %(printer)r is not an ipp://host/printers/QUEUE address")
             % {"printer": printer}
