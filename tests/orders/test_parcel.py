@@ -1,10 +1,12 @@
 """An order's parcel for labels: its own weight, size and package, else its products'."""
 
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.utils import translation
 
+from shipdesk.orders.catalogue import import_products_csv
 from shipdesk.orders.models import OrderItem, Parcel, Product
 from tests.factories import CHARGER, PHONE, imported_order, make_store
 
@@ -68,3 +70,17 @@ def test_a_missing_weight_is_reported_with_the_products_to_fix_never_guessed():
             "ou sur les produits CHG-20W-USBC"
         )
     assert Parcel(250, None, "").weight_problem(number) is None
+
+
+def test_the_catalogue_csv_gives_products_their_package():
+    result = import_products_csv(
+        BytesIO(b"sku,weight_grams,package_code\nIP13-128-BLK,174,small_package\nCHG,60,\n")
+    )
+
+    assert (result.created, result.errors) == (2, [])
+    assert list(Product.objects.order_by("sku").values_list("sku", "package_code")) == [
+        ("CHG", ""),
+        ("IP13-128-BLK", "small_package"),
+    ]
+    refused = import_products_csv(BytesIO(b"sku,package\nCASE," + b"x" * 51 + b"\n"))
+    assert refused.errors == ["line 2: package is longer than 50 characters"]

@@ -26,6 +26,8 @@ COLUMNS = {
     "height_cm": "height_cm",
     "warehouse_location": "warehouse_location",
     "location": "warehouse_location",
+    "package_code": "package_code",
+    "package": "package_code",
     "needs_imei": "needs_imei",
     "customs_description": "customs_description",
 }

@@ -371,3 +371,10 @@ def rule_choices(events: Iterable[OrderEvent]) -> dict[str, str]:
             for piece in _by_hand([event]).get(event.order_id, _Hand()).pieces:
                 chosen.pop(piece, None)
     return chosen
+
+
+def chosen_by(order: Order) -> dict[str, str]:
+    """piece -> name of the rule whose value the order has now (see rule_choices)."""
+    return rule_choices(
+        order.events.filter(kind__in=("rule_applied", *BY_HAND)).order_by("at", "id")
+    )

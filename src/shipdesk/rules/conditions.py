@@ -72,6 +72,10 @@ class RuleError(ValueError):
         self.field = field
 
 
+def _said(name: str, value) -> str:
+    return _("%(name)s: %(value)s") % {"name": LABELS[name], "value": value}
+
+
 def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
@@ -225,7 +229,7 @@ class Conditions(_Stored):
                 value = _("yes") if value else _("no")
             elif isinstance(value, tuple):
                 value = ", ".join(value)
-            said.append(f"{LABELS[name]}: {value}")
+            said.append(_said(name, value))
         return said
 
 
@@ -257,7 +261,7 @@ class Actions(_Stored):
                 name, value = "dimensions_cm", size_text(self.dimensions)
             elif name == "warehouse":
                 value = warehouses.get(value, value)
-            said.append(f"{LABELS[name]}: {value}")
+            said.append(_said(name, value))
         return said
 
     @property

@@ -420,6 +420,12 @@ class ProductForm(forms.ModelForm):
     length_cm = centimetres_field(_("Length (cm)"), required=False)
     width_cm = centimetres_field(_("Width (cm)"), required=False)
     height_cm = centimetres_field(_("Height (cm)"), required=False)
+    package_code = forms.ChoiceField(
+        label=_("Package"),
+        choices=[("", _("— none —")), *PACKAGES],
+        required=False,
+        help_text=_("The package of a label for an order of this product alone."),
+    )
 
     class Meta:
         model = Product
@@ -431,6 +437,7 @@ class ProductForm(forms.ModelForm):
             "width_cm",
             "height_cm",
             "warehouse_location",
+            "package_code",
             "needs_imei",
             "customs_description",
         ]
@@ -452,7 +459,8 @@ class ProductImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_(
             "Columns: sku, and any of name, weight_grams, length_cm, width_cm, height_cm, "
-            "warehouse_location, needs_imei, customs_description. UTF-8, up to 5 MB."
+            "warehouse_location, package_code, needs_imei, customs_description. UTF-8, up to "
+            "5 MB."
         ),
     )
 

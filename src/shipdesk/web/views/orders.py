@@ -23,6 +23,7 @@ from shipdesk.orders.imei import normalise_imei
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, OrderItem, Tag
 from shipdesk.orders.status import AWAITING_SHIPMENT
 from shipdesk.outbox.models import Message
+from shipdesk.rules.apply import apply_rules_to, chosen_by
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Store
 from shipdesk.web import labels, order_list
@@ -128,6 +129,8 @@ def order_bulk(request):
         return redirect(f"{reverse('web:packing_slips')}?{ids}")
     if action == "ship":
         return redirect(f"{reverse('web:batch_ship')}?{ids}")
+    if action == "rules":
+        return _apply_rules(request, orders, back)
     perform = {
         "accept": lambda o: actions.accept_order(o, user=request.user),
         "hold": lambda o: actions.hold(o, user=request.user),
@@ -157,10 +160,24 @@ def order_bulk(request):
     return redirect(back)
 
 
+def _apply_rules(request, orders: list[Order], back: str):
+    outcome = apply_rules_to(orders, user=request.user)
+    changed = sum(any(a.set for a in applied) for _order, applied in outcome.applied)
+    if outcome.applied:
+        messages.success(
+            request,
+            _("Shipping rules applied to %(count)d order(s): %(changed)d changed.")
+            % {"count": len(outcome.applied), "changed": changed},
+        )
+    for _order, reason in outcome.refused:
+        messages.error(request, reason)
+    return redirect(back)
+
+
 def _get_order(pk: int) -> Order:
     return get_object_or_404(
         Order.objects.filter(deleted=False)
-        .select_related("store", "ship_to", "bill_to", "warehouse")
+        .select_related("store", "ship_to", "bill_to", "warehouse", "carrier_account")
         .prefetch_related(
             Prefetch("items", queryset=OrderItem.objects.prefetch_related("units")), "tags"
         ),
@@ -191,6 +208,7 @@ def _order_context(order: Order, *, ship_form: ShipForm | None = None) -> dict:
         "notifications": notifications,
         "events": order.events.select_related("user").order_by("-at", "-id"),
         "tags": Tag.objects.order_by("name"),
+        "chosen_by": chosen_by(order),
         "ship_form": ship_form,
         "shippable": shippable,
         "status_labels": labels.STATUS,
