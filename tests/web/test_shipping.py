@@ -141,6 +141,32 @@ def test_a_csv_of_tracking_numbers_ships_the_orders_it_names(shipper_client, ord
     assert "cost: abc is not a number" in html
 
 
+def test_a_csv_names_the_store_of_an_order_number_two_stores_have(shipper_client, orders):
+    lyon = make_store("Refurb Lyon")
+    make_order(lyon, 1001, sku="CHG-USBC-20W", title="Chargeur USB-C 20 W")
+    make_order(lyon, 1002, sku="CHG-USBC-20W", title="Chargeur USB-C 20 W")
+    csv = (
+        "order_number,carrier,tracking_number,store\n"
+        "1001,colissimo,6A111,Refurb Lyon\n"
+        f"1002,colissimo,6A222,{lyon.pk}\n"
+        "1001,colissimo,6A333,\n"
+        "1002,colissimo,6A444,Refurb Nice\n"
+    )
+
+    response = shipper_client.post(
+        "/ship/import/", {"file": SimpleUploadedFile("tracking.csv", csv.encode())}
+    )
+
+    html = response.content.decode()
+    assert "2 order(s) shipped, 2 refused." in html
+    shipped = Shipment.objects.order_by("pk").values_list(
+        "order__store__name", "order__order_number", "tracking_number"
+    )
+    assert list(shipped) == [("Refurb Lyon", "1001", "6A111"), ("Refurb Lyon", "1002", "6A222")]
+    assert "Order number 1001 is in several stores: give its store in a store column." in html
+    assert "No order 1002 in store Refurb Nice." in html
+
+
 def test_a_csv_without_the_needed_columns_is_refused(shipper_client, orders):
     response = shipper_client.post(
         "/ship/import/",

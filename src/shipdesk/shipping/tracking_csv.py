@@ -1,6 +1,7 @@
 """Shipping orders from a CSV of tracking numbers (a carrier's export, a spreadsheet).
 
-Columns: order_number, carrier, tracking_number, and optionally service, cost. Every row is
+Columns: order_number, carrier, tracking_number, and optionally service, cost, store (its id or
+name, for an order number several stores have). Every row is
 checked first (the order exists and awaits shipment, the carrier is known, a tracking number
 is given, the cost is an amount); then the valid rows ship, each through
 shipping.actions.ship_order like a shipment typed in the UI. Each refused row is reported
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,15 +99,25 @@ def ship_from_csv(file: BinaryIO, *, notify_backmarket: bool = True, user=None) 
 def _check_row(line: int, row: dict[str, str], first_line: dict[int, int]):
     """The row ready to ship (_Shipping), or its refusal (RowResult)."""
     number = row.get("order_number", "")[:60]  # order numbers are at most 50 characters
-    orders = list(Order.objects.filter(order_number=number, deleted=False)[:2])
+    orders = Order.objects.filter(order_number=number, deleted=False)
+    store = row.get("store", "").strip()[:200]
+    if store:
+        in_store = Q(store__name=store)
+        if store.isascii() and store.isdigit() and len(store) <= 18:
+            in_store |= Q(store_id=int(store))
+        orders = orders.filter(in_store)
+    orders = list(orders[:2])
     if not orders:
-        return RowResult(line, number, False, _("No order %(number)s.") % {"number": number})
+        missing = (
+            _("No order %(number)s in store %(store)s.") if store else _("No order %(number)s.")
+        )
+        return RowResult(line, number, False, missing % {"number": number, "store": store})
     if len(orders) > 1:
         return RowResult(
             line,
             number,
             False,
-            _("Order number %(number)s is in several stores: ship it from its page.")
+            _("Order number %(number)s is in several stores: give its store in a store column.")
             % {"number": number},
         )
     order = orders[0]
