@@ -6,9 +6,14 @@ from io import BytesIO
 import pytest
 from django.utils import translation
 
+from shipdesk.carriers.gateway import CarrierMessage
+from shipdesk.carriers.models import CarrierAccount
+from shipdesk.carriers.services import ship_with_label
 from shipdesk.orders.catalogue import import_products_csv
 from shipdesk.orders.models import OrderItem, Parcel, Product
-from tests.factories import CHARGER, PHONE, imported_order, make_store
+from shipdesk.orders.status import AWAITING_SHIPMENT
+from shipdesk.shipping.models import Shipment
+from tests.factories import CHARGER, PHONE, imported_order, make_store, make_warehouse
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +89,29 @@ def test_the_catalogue_csv_gives_products_their_package():
     ]
     refused = import_products_csv(BytesIO(b"sku,package\nCASE," + b"x" * 51 + b"\n"))
     assert refused.errors == ["line 2: package is longer than 50 characters"]
+
+
+def test_no_label_is_bought_for_an_order_whose_products_have_no_weight():
+    # given: a charger order, nothing anywhere giving its weight; a carrier account
+    make_warehouse()
+    order = imported_order(make_store(), lines=(CHARGER,))
+    account = CarrierAccount(name="Colissimo pro", carrier_code="colissimo")
+    account.credentials = {"contract_number": "123456", "password": "secret"}
+    account.save()
+
+    # when
+    result = ship_with_label(order, account, "colissimo_home")
+
+    # then: refused before the carrier is asked, naming the product to fix; nothing recorded
+    assert (result.ok, result.messages) == (
+        False,
+        [
+            CarrierMessage(
+                "NO_WEIGHT",
+                f"order {order.order_number} has no weight: set it on the order, or on the "
+                "products CHG-20W-USBC",
+            )
+        ],
+    )
+    order.refresh_from_db()
+    assert (order.status, Shipment.objects.count()) == (AWAITING_SHIPMENT, 0)
