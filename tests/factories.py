@@ -19,7 +19,7 @@ import httpx
 
 from shipdesk.backmarket import LineState, OrderState
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderItem
-from shipdesk.stores.models import Store
+from shipdesk.stores.models import Store, Warehouse
 from shipdesk.sync.importer import import_page
 
 IMEI = "356938035643809"
@@ -264,3 +264,17 @@ def make_order(
     for index in range(quantity):
         ItemUnit.objects.create(item=item, index=index)
     return order
+
+
+def make_warehouse(name: str = "Lyon", **fields) -> Warehouse:
+    """A default ship-from warehouse with the full address carriers need."""
+    values = {
+        "company": "Refurb SAS",
+        "street1": "12 rue Garibaldi",
+        "city": "Lyon",
+        "postal_code": "69003",
+        "country": "FR",
+        "is_default": True,
+        **fields,
+    }
+    return Warehouse.objects.create(name=name, **values)

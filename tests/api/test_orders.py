@@ -373,7 +373,10 @@ def test_voidlabel_voids_once_then_says_why_not(imported, api):
     first = api.post("/shipments/voidlabel", {"shipmentId": shipment.pk})
     second = api.post("/shipments/voidlabel", {"shipmentId": shipment.pk})
 
-    assert first.json() == {"approved": True, "message": "Label voided successfully."}
+    assert first.json() == {
+        "approved": True,
+        "message": "Label voided successfully: shipment voided (no carrier label to cancel).",
+    }
     assert second.json() == {"approved": False, "message": "this shipment is already voided"}
     order.refresh_from_db()
     assert order.status == "awaiting_shipment"

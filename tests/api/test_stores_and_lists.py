@@ -5,7 +5,6 @@ from huey.contrib.djhuey import HUEY
 
 from shipdesk.api.shipstation import ss_datetime
 from shipdesk.orders.models import Tag
-from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.models import Store, Warehouse
 from shipdesk.sync.importer import import_orders
 
@@ -95,22 +94,16 @@ def test_refreshstore_and_refresh_queue_an_import_in_the_worker(
     )
 
 
-def test_carriers_and_their_services(api):
-    carriers = api.get("/carriers").json()
-    one = api.get("/carriers/getcarrier", {"carrierCode": "chronopost"}).json()
+def test_carriers_are_the_sellers_accounts_and_services_those_of_any_carrier(api):
+    none_yet = api.get("/carriers").json()
+    chronopost = api.get("/carriers/getcarrier", {"carrierCode": "chronopost"})
     services = api.get("/carriers/listservices", {"carrierCode": "dhl_express"}).json()
     unknown = api.get("/carriers/listservices", {"carrierCode": "pigeon"})
 
-    assert [c["code"] for c in carriers] == list(CARRIERS)
-    assert one == {
-        "name": "Chronopost",
-        "code": "chronopost",
-        "accountNumber": None,
-        "requiresFundedAccount": False,
-        "balance": 0.0,
-        "nickname": None,
-        "shippingProviderId": None,
-        "primary": True,
+    assert none_yet == []
+    assert chronopost.status_code == 404
+    assert chronopost.json() == {
+        "message": "no active carrier account for 'chronopost'; GET /carriers lists the accounts"
     }
     assert services == [
         {

@@ -61,6 +61,7 @@ OrderStatus = Literal[
     "cancelled",
 ]
 SortDir = Literal["ASC", "DESC"]
+Confirmation = Literal["none", "delivery", "signature", "adult_signature", "direct_signature"]
 Event = Literal["ORDER_NOTIFY", "ITEM_ORDER_NOTIFY", "SHIP_NOTIFY", "ITEM_SHIP_NOTIFY"]
 
 
@@ -361,6 +362,22 @@ class CarrierService(Schema):
     international: bool
 
 
+class CarrierPackage(Schema):
+    carrierCode: str
+    code: str
+    name: str
+    domestic: bool
+    international: bool
+
+
+class Rate(Schema):
+    serviceName: str
+    serviceCode: str
+    shipmentCost: float | None = Field(description="null when the carrier gives no price")
+    otherCost: float
+    transitDays: int | None = Field(description="shipdesk extra: business days, if known")
+
+
 class Warehouse(Schema):
     warehouseId: int
     warehouseName: str
@@ -501,6 +518,12 @@ class DimensionsIn(Schema):
             for side in ("length", "width", "height")
         }
 
+    def sides(self) -> tuple | None:
+        """(length, width, height) in centimetres when all three are given."""
+        cm = self.centimetres()
+        sides = (cm["length"], cm["width"], cm["height"])
+        return sides if all(sides) else None
+
     @model_validator(mode="after")
     def _at_most_ten_metres(self):
         _bounded(self.centimetres)
@@ -541,9 +564,7 @@ class CreateOrder(Schema):
     carrierCode: text(50) | None = None
     serviceCode: text(100) | None = None
     packageCode: text(50) | None = None
-    confirmation: (
-        Literal["none", "delivery", "signature", "adult_signature", "direct_signature"] | None
-    ) = None
+    confirmation: Confirmation | None = None
     weight: WeightIn | None = None
     dimensions: DimensionsIn | None = None
     orderTotal: Money | None = None
@@ -580,6 +601,49 @@ class OrderTag(Schema):
 
 class VoidLabel(Schema):
     shipmentId: Id
+
+
+ShippingProviderId = Annotated[
+    int,
+    Field(
+        ge=1,
+        le=MAX_ID,
+        description="shipdesk: the carrier account (GET /carriers' shippingProviderId) when "
+        "several accounts have this carrier code; by default its primary account",
+    ),
+]
+
+
+class CreateLabelForOrder(Schema):
+    orderId: Id
+    carrierCode: text(50)
+    serviceCode: text(100)
+    packageCode: text(50) | None = None
+    confirmation: Confirmation | None = None
+    shipDate: DateText | None = Field(None, description="accepted; labels are dated the day bought")
+    weight: WeightIn | None = Field(None, description="by default the order's")
+    dimensions: DimensionsIn | None = Field(None, description="by default the order's")
+    testLabel: bool = Field(
+        False, description="test labels are not offered: use the sandbox carrier"
+    )
+    shippingProviderId: ShippingProviderId | None = None
+
+
+class GetRates(Schema):
+    carrierCode: text(50)
+    serviceCode: text(100) | None = Field(None, description="only this service's rate")
+    packageCode: text(50) | None = None
+    fromPostalCode: text(20) | None = Field(None, description="by default the warehouse's")
+    fromWarehouseId: Id | None = Field(None, description="shipdesk: by default the default one")
+    toCountry: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$", description="ISO-2")]
+    toPostalCode: text(20)
+    toCity: text(100) | None = None
+    toState: text(100) | None = None
+    weight: WeightIn
+    dimensions: DimensionsIn | None = None
+    confirmation: Confirmation | None = None
+    residential: bool | None = None
+    shippingProviderId: ShippingProviderId | None = None
 
 
 class RefreshStore(Schema):

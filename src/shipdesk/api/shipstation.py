@@ -7,16 +7,19 @@ line's `--json` output prints it (both interfaces; the domain never imports this
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from shipdesk.carriers.mapping import Rate
+from shipdesk.carriers.models import CarrierAccount
 from shipdesk.notifications.models import WebhookSubscription
 from shipdesk.notifications.webhooks import attempts_of
 from shipdesk.orders.models import Address, Order, OrderItem, Tag
-from shipdesk.shipping.carriers import Carrier
+from shipdesk.shipping.carriers import PACKAGES, Carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import DEFAULT_STATUS_MAPPING, Store, Warehouse
 from shipdesk.sync.models import ImportRun
@@ -302,16 +305,17 @@ def refresh_status(s: Store, *, running: bool) -> dict:
     }
 
 
-def carrier(c: Carrier) -> dict:
+def carrier(account: CarrierAccount, *, primary: bool) -> dict:
+    """One of the seller's carrier accounts; its credentials never leave shipdesk."""
     return {
-        "name": c.name,
-        "code": c.code,
+        "name": account.carrier.name,
+        "code": account.carrier_code,
         "accountNumber": None,
         "requiresFundedAccount": False,
         "balance": 0.0,
-        "nickname": None,
-        "shippingProviderId": None,
-        "primary": True,
+        "nickname": account.name,
+        "shippingProviderId": account.pk,
+        "primary": primary,
     }
 
 
@@ -326,6 +330,37 @@ def carrier_services(c: Carrier) -> list[dict]:
         }
         for code, name in c.services.items()
     ]
+
+
+def carrier_packages(c: Carrier) -> list[dict]:
+    return [
+        {
+            "carrierCode": c.code,
+            "code": code,
+            "name": str(name),
+            "domestic": True,
+            "international": True,
+        }
+        for code, name in PACKAGES.items()
+    ]
+
+
+def rate(r: Rate, c: Carrier) -> dict:
+    return {
+        "serviceName": c.services.get(r.service, r.service),
+        "serviceCode": r.service,
+        "shipmentCost": money(r.cost),
+        "otherCost": 0.0,
+        "transitDays": r.transit_days,
+    }
+
+
+def labelled_shipment(s: Shipment) -> dict:
+    """A shipment whose label was just bought: ShipStation sends its PDF in `labelData`."""
+    return {
+        **shipment(s),
+        "labelData": base64.b64encode(bytes(s.label_pdf or b"")).decode() or None,
+    }
 
 
 def warehouse(w: Warehouse) -> dict:

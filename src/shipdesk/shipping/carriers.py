@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from django.utils.translation import gettext_lazy as _
+
 # The EU customs union: no customs declaration inside it (and a carrier's EU zone).
 # fmt: off
 EU = frozenset({
@@ -286,3 +288,12 @@ def label_carrier(code: str) -> Carrier:
 def clean_tracking_number(value: str) -> str:
     """Back Market wants tracking numbers without spaces (scanners and people add them)."""
     return "".join((value or "").split())
+
+
+# The packages a shipment is recorded with (ShipStation's packageCode), for every carrier.
+PACKAGES = {
+    "package": _("Package"),
+    "small_package": _("Small package"),
+    "large_envelope": _("Large envelope"),
+    "letter": _("Letter"),
+}

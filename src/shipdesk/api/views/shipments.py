@@ -1,15 +1,18 @@
-"""/shipments: list and void."""
+"""/shipments: list, void (at the carrier) and rates."""
 
 from __future__ import annotations
 
 from ninja import Query, Router
+from ninja.errors import HttpError
 
 from shipdesk.api import schemas, shipstation
 from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
+from shipdesk.api.views.accounts import carrier_account
+from shipdesk.carriers import quotes, services
 from shipdesk.notifications.models import WebhookBatch
 from shipdesk.orders.actions import OrderActionError
-from shipdesk.shipping.actions import void_shipment
 from shipdesk.shipping.models import Shipment
+from shipdesk.stores.models import Warehouse
 
 router = Router(tags=["shipments"])
 
@@ -55,12 +58,49 @@ def list_shipments(request, q: Query[schemas.ShipmentQuery]):
     )
 
 
-@router.post("/voidlabel", response={200: schemas.VoidResult, **ERRORS}, summary="Void a shipment")
+@router.post("/voidlabel", response={200: schemas.VoidResult, **ERRORS}, summary="Void a label")
 def void_label(request, body: schemas.VoidLabel):
-    """Void the shipment: the order awaits shipment again; a reship notifies the new tracking."""
+    """Cancel the shipment's label at the carrier when shipdesk bought it, then void the
+    shipment: the order awaits shipment again, and a reship notifies the new tracking. When
+    the carrier refuses, nothing changes: `approved` is false and `message` says why."""
     shipment = get_or_404(Shipment.objects.select_related("order"), "shipment", body.shipmentId)
     try:
-        void_shipment(shipment, user=request.user, source="api")
+        outcome = services.void_label(shipment, user=request.user, source="api")
     except OrderActionError as exc:
         return {"approved": False, "message": str(exc)}
-    return {"approved": True, "message": "Label voided successfully."}
+    if not outcome.approved:
+        return {"approved": False, "message": outcome.message}
+    return {"approved": True, "message": f"Label voided successfully: {outcome.message}."}
+
+
+@router.post("/getrates", response={200: list[schemas.Rate], **ERRORS}, summary="Get rates")
+def get_rates(request, body: schemas.GetRates):
+    """The carrier account's services and prices for a parcel, cheapest first: from the
+    default warehouse (or fromWarehouseId; fromPostalCode replaces its postal code) to
+    toCountry / toPostalCode. 400 with the carrier's reasons when it gives no rate."""
+    account = carrier_account(body.carrierCode, body.shippingProviderId)
+    warehouse = None
+    if body.fromWarehouseId:
+        warehouse = get_or_404(Warehouse.objects.all(), "warehouse", body.fromWarehouseId)
+    result = quotes.parcel_rates(
+        account,
+        to=quotes.Destination(
+            country=body.toCountry,
+            postal_code=body.toPostalCode,
+            city=body.toCity or "",
+            state=body.toState or "",
+            residential=body.residential,
+        ),
+        weight_grams=body.weight.grams(),
+        dimensions_cm=body.dimensions.sides() if body.dimensions else None,
+        from_postal_code=body.fromPostalCode or "",
+        warehouse=warehouse,
+    )
+    if not result.rates and result.messages:
+        reasons = "; ".join(str(m) for m in result.messages)
+        raise HttpError(400, f"{account.name} gave no rates: {reasons}")
+    return [
+        shipstation.rate(rate, account.carrier)
+        for rate in result.rates
+        if body.serviceCode in (None, rate.service)
+    ]
