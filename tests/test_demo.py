@@ -162,6 +162,7 @@ def test_the_demo_stops_its_processes_and_frees_its_ports(start_demo, how):
     assert [command[0] for command in commands] == ["sandbox", "serve", "worker"]
     assert commands[0][commands[0].index("--arrival-rate") + 1] == "4.0"
     assert f"\n  {arrivals(4.0, 15.0)}\n" in banner
+    assert "\n  Sandbox carrier:     account 'Sandbox carrier', no credentials" in banner
     assert all(b"SHIPDESK_WEBHOOKS_ALLOW_PRIVATE=1" in env for env in environments)
     # Links in emails (password resets) name the port the demo serves, not the default one.
     assert all(f"SHIPDESK_BASE_URL={demo.url}".encode() in env for env in environments)

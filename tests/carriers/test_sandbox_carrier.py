@@ -295,3 +295,22 @@ def test_sandbox_labels_print_four_to_an_a4_sheet_found_by_their_numbers(orders,
     text = page.extract_text()
     for shipment in shipments:
         assert f"{shipment.order.order_number} {shipment.tracking_number}" in text
+
+
+def test_an_order_without_a_weight_is_reported_not_guessed(orders, sandbox):
+    sandbox_account(sandbox)
+    order = phone_order("de-de")
+    order.weight_grams = None
+    order.save()
+
+    [result] = services.rates_for_order(order)
+
+    sku = order.items.get().sku
+    assert result.messages == [
+        CarrierMessage(
+            "NO_WEIGHT",
+            f"order {order.order_number} has no weight: set it on the order, or on the products "
+            f"{sku}",
+        )
+    ]
+    assert list(sandbox.carrier.calls) == []  # nothing asked of the carrier

@@ -97,6 +97,7 @@ class Command(BaseCommand):
         if not self._wait_for(f"{sandbox_url}/_sandbox/stats"):
             return
         store = self._demo_store(sandbox_url)
+        carrier = demo_carrier(sandbox_url)
         user = self._demo_user()
         self._spawn("worker")
         self._spawn("serve", "--host", host, "--port", str(port))
@@ -108,6 +109,8 @@ class Command(BaseCommand):
             + f"password {user[1]!r})\n"
             + f"  Back Market sandbox: {sandbox_url}  (store {store.name!r}; updates received: "
             + f"{sandbox_url}/_sandbox/updates)\n"
+            + f"  Sandbox carrier:     account {carrier.name!r}, no credentials (rates, labels, "
+            + "tracking)\n"
             + f"  {arrivals(arrival_rate, import_every)}\n"
             + "  Press Ctrl-C to stop.\n"
         )
@@ -198,6 +201,41 @@ class Command(BaseCommand):
         if not users.filter(username=username).exists():
             users.create_superuser(username, "demo@example.com", password)
         return username, password
+
+
+DEMO_CARRIER = "Sandbox carrier"
+DEMO_CARRIER_LATENCY_MS = 150  # about a real carrier's answer time
+
+
+def demo_carrier(sandbox_url: str):
+    """The demo's sandbox carrier account (served by the demo's sandbox), and a ship-from
+    warehouse for its labels when there is none; kept pointing at the sandbox's port."""
+    from shipdesk.carriers.models import CarrierAccount
+    from shipdesk.carriers.services import add_sandbox_account
+    from shipdesk.stores.models import Warehouse
+
+    if not Warehouse.objects.exists():
+        Warehouse.objects.create(
+            name="Demo warehouse",
+            company="Demo Refurb SAS",
+            street1="12 rue des Ateliers",
+            city="Paris",
+            postal_code="75011",
+            country="FR",
+            phone="+33 1 84 80 12 34",
+            is_default=True,
+        )
+    account = CarrierAccount.objects.filter(name=DEMO_CARRIER).first()
+    if account is None:
+        return add_sandbox_account(
+            DEMO_CARRIER, url=sandbox_url, latency_ms=DEMO_CARRIER_LATENCY_MS
+        )
+    profile = account.server_url.rpartition("/")[2]
+    wanted = f"{sandbox_url}/carrier/ups/{profile}"
+    if account.server_url != wanted:
+        account.server_url = wanted
+        account.save(update_fields=["server_url", "modified_at"])
+    return account
 
 
 def arrivals(per_minute: float, import_every: float) -> str:
