@@ -29,6 +29,9 @@
   every call after 150 ms, from "process" to the batch's PDF written. Goal <= 15 s.
   `batch_ratio` is that time divided by the carrier's floor: 200 × 0.15 s ÷ the labels
   bought at once per account (SHIPDESK_BATCH_CONCURRENCY, 8: a 3.75 s floor). Goal <= 1.5.
+- label_pdf_pages_per_s: 4x6 pages of labels `label_document` lays out per second, from 40
+  labels the sandbox carrier sold (UPS's picture in karrio's PDF, as bought), 400 labels a
+  document; `label_a4x4_labels_per_s` is the same four to an A4 page. A figure, no goal.
 
 Everything runs on 127.0.0.1 in a scratch database: a new SQLite file by default, or, when
 DATABASE_URL names PostgreSQL, a new database next to it (the role needs CREATEDB), dropped
@@ -75,7 +78,7 @@ GOALS = {
 BATCH_ORDERS = 200
 CARRIER_LATENCY_MS = 150
 LIST_ORDERS = 100_000
-STEPS = ("import", "pacing", "notify", "lists", "batch")
+STEPS = ("import", "pacing", "notify", "lists", "batch", "labels")
 RTT_MS = 50
 
 
@@ -397,6 +400,58 @@ def bench_batch(orders: int, latency_ms: int) -> dict:
     }
 
 
+def bench_labels(labels: int, per_document: int) -> dict:
+    """Label documents from `labels` labels bought from the sandbox carrier, each document
+    `per_document` labels long (the labels over again), in 4x6 and four per A4 page."""
+    from shipdesk.carriers.services import add_sandbox_account, buy_label
+    from shipdesk.documents.labels import label_document
+    from shipdesk.orders.models import Order
+    from shipdesk.shipping.models import Shipment
+    from shipdesk.stores.connection import connect_store
+    from shipdesk.stores.models import Warehouse
+    from shipdesk.sync.importer import import_orders
+
+    with SandboxProcess(orders=labels * 4, seed=9, token="bench-labels") as sandbox:
+        store = connect_store(
+            name="Labels",
+            region="eu",
+            token="bench-labels",
+            base_url=sandbox.url,
+            first_import_days=90,
+        )
+        import_orders(store)
+        if not Warehouse.objects.filter(is_default=True).exists():
+            Warehouse.objects.create(
+                name="Labels", street1="1 quai", city="Lyon", postal_code="69002", is_default=True
+            )
+        account = add_sandbox_account("Labels", url=sandbox.url)
+        shipments = []
+        for order in Order.objects.filter(store=store, status="awaiting_shipment")[:labels]:
+            bought = buy_label(order, account, "ups_worldwide_saver_eu", weight_grams=450)
+            shipments.append(
+                Shipment.objects.create(
+                    order=order,
+                    carrier_code="sandbox",
+                    tracking_number=bought.tracking_number,
+                    ship_date=datetime.now().date(),
+                    label_pdf=bought.label_pdf,
+                )
+            )
+    if len(shipments) < labels or not all(s.label_pdf for s in shipments):
+        raise RuntimeError(f"the labels benchmark bought {len(shipments)} labels, not {labels}")
+    document = (shipments * (per_document // labels + 1))[:per_document]
+    timings = {}
+    for layout in ("4x6", "a4x4"):
+        started = time.perf_counter()
+        label_document(document, layout=layout)
+        timings[layout] = time.perf_counter() - started
+    return {
+        "label_pdf_pages_per_s": per_document / timings["4x6"],
+        "label_a4x4_labels_per_s": per_document / timings["a4x4"],
+        "labels": {"bought": labels, "per_document": per_document},
+    }
+
+
 # --- lists with 100,000 orders --------------------------------------------------------------
 
 
@@ -586,6 +641,7 @@ def main() -> None:
             "notify": lambda: bench_notify(15 if args.quick else 30, idle_s=75),
             "lists": lambda: bench_lists(20 if args.quick else 50),
             "batch": lambda: bench_batch(BATCH_ORDERS, CARRIER_LATENCY_MS),
+            "labels": lambda: bench_labels(40, 400),
         }
         for name in args.only or STEPS:
             results.update(steps[name]())
@@ -678,6 +734,15 @@ def report(r: dict) -> None:
                 f"{batch['latency_ms'] / 1000:g} s ÷ concurrency {batch['concurrency']}",
             ),
         ]
+    if "labels" in r:
+        rows.append(
+            (
+                "label_pdf_pages_per_s",
+                f"{r['label_pdf_pages_per_s']:.0f}",
+                f"{r['labels']['per_document']} labels a document; four per A4: "
+                f"{r['label_a4x4_labels_per_s']:.0f} labels/s",
+            )
+        )
     print(f"shipdesk benchmarks ({r['database']}, queue {r['queue']}, {r['seconds']} s)")
     for name, value, note in rows:
         goal = GOALS.get(name.split(" ")[0], "")
