@@ -13,7 +13,7 @@ from shipdesk.orders.actions import set_identifier, set_notes
 from shipdesk.orders.models import Order
 from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_orders
-from tests.factories import IMEI, imported_order
+from tests.factories import IMEI, imported_order, make_order, make_store
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,25 @@ def test_packingslip_command_writes_the_pdf(branded_store, tmp_path):
     assert stdout.getvalue().startswith(f"Wrote 2 packing slips to {out} (")
     with pytest.raises(CommandError, match="no order '0000'"):
         call_command("packingslip", "0000", out=str(out))
+
+
+@pytest.mark.parametrize("command", [["packingslip"], ["orders", "packing-slip"]], ids=" ".join)
+def test_packing_slip_of_an_order_number_two_stores_have_needs_the_store(db, tmp_path, command):
+    paris, lyon = make_store("Refurb Paris"), make_store("Refurb Lyon")
+    make_order(paris, 1001, customer="Léa Martin")
+    make_order(lyon, 1001, customer="Hugo Bernard")
+    out = tmp_path / "slip.pdf"
+
+    with pytest.raises(CommandError) as several:
+        call_command(*command, "1001", out=str(out))
+    call_command(*command, "1001", store="Refurb Lyon", out=str(out), stdout=io.StringIO())
+
+    assert str(several.value) == (
+        f"order number '1001' exists in several stores: 'Refurb Lyon' (id {lyon.pk}), "
+        f"'Refurb Paris' (id {paris.pk}); pick one with --store ID_OR_NAME"
+    )
+    [page] = text_of(out.read_bytes())
+    assert ("Hugo Bernard" in page, "Léa Martin" in page) == (True, False)
 
 
 @pytest.mark.urls("tests.documents.urls")

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shipdesk.documents.packing_slips import orders_by_number, render
+from shipdesk.core.cli import find_order
+from shipdesk.documents.packing_slips import render
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
+        parser.add_argument("--store", help="the store (id or name) of the order numbers")
         parser.add_argument("--out", required=True, help="the PDF file to write")
         parser.add_argument(
             "--paper",
@@ -20,14 +22,11 @@ class Command(BaseCommand):
             help="paper size (default: %(default)s)",
         )
 
-    def handle(self, *args, order_numbers, out, paper, **options):
+    def handle(self, *args, order_numbers, store, out, paper, **options):
         path = Path(out)
         if not path.parent.is_dir():  # said before rendering what may be hundreds of slips
             raise CommandError(f"cannot write {path}: there is no folder {path.parent}")
-        try:
-            orders = orders_by_number(order_numbers)
-        except LookupError as exc:
-            raise CommandError(str(exc)) from exc
+        orders = [find_order(number, store=store) for number in order_numbers]
         pdf = render(orders, paper=paper)
         try:
             write_whole(path, pdf)

@@ -98,9 +98,12 @@ class Command(BaseCommand):
         clear.add_argument("--unit", type=whole_number(), required=True, help="the unit: 1, 2, ...")
 
         slip = sub.add_parser("packing-slip", help="packing slips for orders, one PDF")
-        slip.add_argument("order_numbers", nargs="+")
-        slip.add_argument("--out", required=True)
-        slip.add_argument("--paper", choices=["A4", "Letter"], default="A4")
+        slip.add_argument("order_numbers", nargs="+", metavar="ORDER_NUMBER")
+        slip.add_argument("--store", help=STORE_HELP)
+        slip.add_argument("--out", required=True, help="the PDF file to write")
+        slip.add_argument(
+            "--paper", choices=["A4", "Letter"], default="A4", help="(default: %(default)s)"
+        )
 
         picklist = sub.add_parser(
             "picklist", help="what to pick for orders: quantity per SKU and location, one PDF"
@@ -248,10 +251,12 @@ class Command(BaseCommand):
         order = restore_order(find_order(order_number, store=store, deleted=True), source="cli")
         self.stdout.write(f"Order {order.order_number} ({order.store.name}) restored.")
 
-    def handle_packing_slip(self, *, order_numbers, out, paper, **_):
+    def handle_packing_slip(self, *, order_numbers, store, out, paper, **_):
         from django.core.management import call_command
 
-        call_command("packingslip", *order_numbers, out=out, paper=paper, stdout=self.stdout)
+        call_command(
+            "packingslip", *order_numbers, store=store, out=out, paper=paper, stdout=self.stdout
+        )
 
     def handle_picklist(self, *, order_numbers, store, out, **_):
         from pathlib import Path
