@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 
+from shipdesk.documents.labels import DEFAULT_LAYOUT
 from shipdesk.web.models import UserPreference
 
 
@@ -19,6 +20,12 @@ def preference_for(user) -> UserPreference | None:
         return user.preference
     except UserPreference.DoesNotExist:
         return None
+
+
+def label_layout(user) -> str:
+    """How the user's labels print (a documents.labels layout; 4x6 until they choose)."""
+    preference = preference_for(user)
+    return preference.label_layout if preference else DEFAULT_LAYOUT
 
 
 def activate_preferences(request) -> None:

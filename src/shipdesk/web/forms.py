@@ -16,6 +16,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
+from shipdesk.documents.labels import LAYOUTS
 from shipdesk.orders import quantities
 from shipdesk.orders.models import Product, Tag
 from shipdesk.shipping.carriers import CARRIERS
@@ -151,10 +152,16 @@ class PreferenceForm(forms.ModelForm):
         choices=[("", _("The browser's language")), *settings.LANGUAGES],
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False, choices=())
+    label_layout = forms.ChoiceField(
+        label=_("Labels"),
+        required=False,  # left out: as before (4x6 at first)
+        choices=list(LAYOUTS.items()),
+        help_text=_("How labels print: on a thermal printer (4×6 in or ZPL) or on A4 paper."),
+    )
 
     class Meta:
         model = UserPreference
-        fields = ["language", "time_zone"]
+        fields = ["language", "time_zone", "label_layout"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,6 +169,9 @@ class PreferenceForm(forms.ModelForm):
             ("", _("The server's (%(zone)s)") % {"zone": settings.TIME_ZONE}),
             *_time_zones(),
         ]
+
+    def clean_label_layout(self) -> str:
+        return self.cleaned_data["label_layout"] or self.instance.label_layout
 
 
 class ConnectStoreForm(forms.Form):

@@ -3,15 +3,21 @@
 from django.conf import settings
 from django.db import models
 
+from shipdesk.documents.labels import DEFAULT_LAYOUT, LAYOUTS
+
 
 class UserPreference(models.Model):
-    """A user's language and time zone; blank means the browser's language, the server's zone."""
+    """A user's language and time zone (blank: the browser's language, the server's zone),
+    and how their labels print (documents.labels' layouts)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
     )
     language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
     time_zone = models.CharField(max_length=64, blank=True)
+    label_layout = models.CharField(
+        max_length=10, choices=list(LAYOUTS.items()), default=DEFAULT_LAYOUT
+    )
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language or 'browser'}, {self.time_zone or 'server'})"
