@@ -30,6 +30,7 @@ from shipdesk.batches.models import Batch, BatchOrder
 from shipdesk.carriers.models import CarrierAccount
 from shipdesk.carriers.services import VoidResult, ship_with_label, void_label
 from shipdesk.documents import packing_slips
+from shipdesk.documents.labels import DEFAULT_LAYOUT, LAYOUTS, LabelDocumentError, label_document
 from shipdesk.documents.picklist import pick_key, picklist_pdf
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.models import Order
@@ -57,9 +58,11 @@ def create_batch(
     account: CarrierAccount | None = None,
     service: str | None = None,
     with_slips: bool = False,
+    layout: str | None = None,
 ) -> Batch:
     """A batch of these orders, waiting to be processed. With `account` and `service`, every
-    order ships with them; without, each order with the service its rules chose."""
+    order ships with them; without, each order with the service its rules chose. `layout`:
+    how its PDF lays the labels out (documents.labels; the user's preference, say)."""
     pks = list(dict.fromkeys(o.pk for o in orders))
     if not pks:
         raise BatchError(_("select at least one order"))
@@ -73,6 +76,7 @@ def create_batch(
         raise BatchError(_("choose both a carrier account and a service, or neither"))
     if account is not None and not account.active:
         raise BatchError(_("carrier account %(name)s is not active") % {"name": account.name})
+    layout = checked_layout(layout)
     in_pick_order = sorted(Order.objects.filter(pk__in=pks).prefetch_related("items"), key=pick_key)
     with transaction.atomic():
         batch = Batch.objects.create(
@@ -80,6 +84,7 @@ def create_batch(
             account=account,
             service=service,
             with_slips=with_slips,
+            layout=layout,
             total=len(in_pick_order),
         )
         BatchOrder.objects.bulk_create(
@@ -114,9 +119,12 @@ def process_batch(
         return batch
     try:
         _buy_labels(batch, source=source, progress=progress)
-        pdf, pages = _compose(batch)
+        try:
+            (pdf, pages), error = _compose(batch), ""
+        except BatchError as exc:  # the labels are bought all the same: say why no PDF
+            pdf, pages, error = None, 0, str(exc)
         Batch.objects.filter(pk=batch_id).update(
-            pdf=pdf, pages=pages, status=Batch.Status.DONE, finished_at=timezone.now()
+            pdf=pdf, pages=pages, error=error, status=Batch.Status.DONE, finished_at=timezone.now()
         )
     except Exception as exc:  # a bug must not leave the batch "processing" for ever
         log.exception("batch %s stopped", batch_id)
@@ -290,24 +298,50 @@ def _printed(batch: Batch):
     """The batch's orders whose labels it prints, in pick order."""
     return (
         batch.batch_orders.filter(status=BatchOrder.Status.SHIPPED, shipment__voided=False)
-        .select_related("shipment", "order")
+        .select_related("shipment__order", "order")
         .order_by("position")
     )
 
 
+# The label layouts a batch prints in: any but ZPL, a batch being one PDF.
+BATCH_LAYOUTS = tuple(code for code in LAYOUTS if code != "zpl")
+
+
+def checked_layout(layout: str | None) -> str:
+    """`layout`, one of BATCH_LAYOUTS (default: documents.labels' default); BatchError."""
+    layout = layout or DEFAULT_LAYOUT
+    if layout not in BATCH_LAYOUTS:
+        raise BatchError(
+            _("a batch prints its labels in one of %(layouts)s, not %(layout)s")
+            % {"layouts": ", ".join(BATCH_LAYOUTS), "layout": layout}
+        )
+    return layout
+
+
 def _compose(batch: Batch) -> tuple[bytes | None, int]:
-    """The labels (each followed by its order's packing slip if the batch has them) in pick
-    order as one PDF, and its page count; (None, 0) when no label is left to print."""
-    writer = PdfWriter()
-    for entry in _printed(batch):
-        writer.append(PdfReader(io.BytesIO(bytes(entry.shipment.label_pdf))))
-        if batch.with_slips:
-            writer.append(PdfReader(io.BytesIO(packing_slips.render([entry.order]))))
-    if not writer.pages:
+    """The labels in pick order, laid out as the batch says, as one PDF, and its page
+    count; (None, 0) when no label is left to print. With packing slips, each order's slip
+    follows its label, each label alone on its page (four to a sheet would part them)."""
+    entries = list(_printed(batch))
+    if not entries:
         return None, 0
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue(), len(writer.pages)
+    try:
+        if not batch.with_slips:
+            pdf = label_document([e.shipment for e in entries], layout=batch.layout)
+        else:
+            layout = "a4" if batch.layout == "a4x4" else batch.layout
+            writer = PdfWriter()
+            for entry in entries:
+                writer.append(
+                    PdfReader(io.BytesIO(label_document([entry.shipment], layout=layout)))
+                )
+                writer.append(PdfReader(io.BytesIO(packing_slips.render([entry.order]))))
+            out = io.BytesIO()
+            writer.write(out)
+            pdf = out.getvalue()
+    except LabelDocumentError as exc:
+        raise BatchError(str(exc)) from exc
+    return pdf, len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def batch_pdf(batch: Batch) -> bytes:
@@ -318,12 +352,15 @@ def batch_pdf(batch: Batch) -> bytes:
     return pdf
 
 
-def reprint_batch(batch: Batch) -> Batch:
-    """Make the batch's PDF again (the labels still valid) and keep it."""
+def reprint_batch(batch: Batch, *, layout: str | None = None) -> Batch:
+    """Make the batch's PDF again from the labels still valid, in `layout` if given (kept
+    as the batch's), and keep it."""
+    if layout is not None:
+        batch.layout = checked_layout(layout)
     batch.pdf, batch.pages = _compose(batch)
     if batch.pdf is None:
         raise BatchError(_("batch %(id)s has no label to print") % {"id": batch.pk})
-    batch.save(update_fields=["pdf", "pages"])
+    batch.save(update_fields=["layout", "pdf", "pages"])
     return batch
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shipdesk.carriers.models import CarrierAccount
+from shipdesk.documents.labels import DEFAULT_LAYOUT
 from shipdesk.orders.models import Order
 from shipdesk.shipping.models import Shipment
 
@@ -31,6 +32,8 @@ class Batch(models.Model):
     )
     service = models.CharField(max_length=100, blank=True)
     with_slips = models.BooleanField(default=False)
+    # How the labels are laid out in the PDF: one of documents.labels' layouts but ZPL.
+    layout = models.CharField(max_length=10, default=DEFAULT_LAYOUT)
     # Progress, saved after each order (pages poll it).
     total = models.PositiveIntegerField(default=0)
     shipped = models.PositiveIntegerField(default=0)

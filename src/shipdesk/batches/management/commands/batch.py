@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shipdesk.batches.actions import (
+    BATCH_LAYOUTS,
     BatchError,
     create_batch,
     process_batch,
@@ -19,6 +20,7 @@ from shipdesk.core.cli import (
     print_json,
     whole_number,
 )
+from shipdesk.documents.labels import DEFAULT_LAYOUT
 from shipdesk.documents.management.commands.packingslip import write_whole
 
 
@@ -41,6 +43,13 @@ class Command(BaseCommand):
         ship.add_argument(
             "--with-slips", action="store_true", help="each order's packing slip after its label"
         )
+        ship.add_argument(
+            "--layout",
+            choices=BATCH_LAYOUTS,
+            default=DEFAULT_LAYOUT,
+            help="labels per page: 4x6 (thermal), a4 (one per A4 page), a4x4 (four per A4 page)"
+            " (default: %(default)s)",
+        )
         ship.add_argument("--out", required=True, help="the PDF file to write")
         ship.add_argument("--json", action="store_true")
 
@@ -51,6 +60,9 @@ class Command(BaseCommand):
         reprint = sub.add_parser("reprint", help="write a batch's labels again")
         reprint.add_argument("batch", type=whole_number(high=10**18), metavar="BATCH_ID")
         reprint.add_argument("--out", required=True, help="the PDF file to write")
+        reprint.add_argument(
+            "--layout", choices=BATCH_LAYOUTS, help="labels per page (default: the batch's)"
+        )
 
         void = sub.add_parser("void", help="void every label of a batch at its carrier")
         void.add_argument("batch", type=whole_number(high=10**18), metavar="BATCH_ID")
@@ -63,7 +75,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def handle_ship(
-        self, *, order_numbers, store, account, service, with_slips, out, json, **_
+        self, *, order_numbers, store, account, service, with_slips, layout, out, json, **_
     ) -> None:
         if bool(account) != bool(service):
             raise CommandError("give --account and --service together, or neither")
@@ -75,7 +87,7 @@ class Command(BaseCommand):
             if chosen is None:
                 raise CommandError(f"no carrier account {account!r} (see `shipdesk carrier list`)")
         batch = create_batch(
-            orders, user=None, account=chosen, service=service, with_slips=with_slips
+            orders, user=None, account=chosen, service=service, with_slips=with_slips, layout=layout
         )
         batch = self._process(batch, show_progress=not json and is_terminal(self))
         if batch.status == Batch.Status.FAILED:
@@ -115,9 +127,16 @@ class Command(BaseCommand):
             for e in failed:
                 self.stdout.write(f"  {e.order.order_number}: {e.reason}")
             if batch.pdf is not None:
-                self.stdout.write(f"Wrote {len(shipped)} labels to {out} ({batch.pages} pages).")
+                self.stdout.write(
+                    f"Wrote {_count(len(shipped), 'label')} to {out} "
+                    f"({_count(batch.pages, 'page')})."
+                )
         if batch.pdf is None:
-            raise CommandError(f"no label bought in batch {batch.pk}: nothing written to {out}")
+            raise CommandError(
+                f"batch {batch.pk}: {batch.error}; nothing written to {out}"
+                if batch.error
+                else f"no label bought in batch {batch.pk}: nothing written to {out}"
+            )
 
     def _process(self, batch: Batch, *, show_progress: bool) -> Batch:
         if not show_progress:
@@ -167,11 +186,13 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"{len(batches)} batches")
 
-    def handle_reprint(self, *, batch, out, **_) -> None:
+    def handle_reprint(self, *, batch, out, layout, **_) -> None:
         path = _writable(out)
-        found = reprint_batch(_batch(batch))
+        found = reprint_batch(_batch(batch), layout=layout)
         _write(path, bytes(found.pdf))
-        self.stdout.write(f"Wrote batch {found.pk}'s labels to {out} ({found.pages} pages).")
+        self.stdout.write(
+            f"Wrote batch {found.pk}'s labels to {out} ({_count(found.pages, 'page')})."
+        )
 
     def handle_void(self, *, batch, yes, **_) -> None:
         found = _batch(batch)
@@ -211,3 +232,7 @@ def _write(path: Path, pdf: bytes) -> None:
         write_whole(path, pdf)
     except OSError as exc:
         raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
