@@ -314,6 +314,30 @@ def bench_notify(shipments: int, idle_s: float) -> dict:
 # --- a batch of labels against a slow carrier -----------------------------------------------
 
 
+def imported_store(sandbox, name: str, token: str):
+    """A store connected to `sandbox` with its orders imported, and a ship-from warehouse
+    (the labels' sender)."""
+    from shipdesk.stores.connection import connect_store
+    from shipdesk.stores.models import Warehouse
+    from shipdesk.sync.importer import import_orders
+
+    store = connect_store(
+        name=name, region="eu", token=token, base_url=sandbox.url, first_import_days=90
+    )
+    import_orders(store)
+    Warehouse.objects.get_or_create(
+        name="Bench",
+        defaults={
+            "street1": "12 rue des Ateliers",
+            "city": "Paris",
+            "postal_code": "75011",
+            "country": "FR",
+            "is_default": True,
+        },
+    )
+    return store
+
+
 def bench_batch(orders: int, latency_ms: int) -> dict:
     """A batch of `orders` phones, the sandbox carrier answering each call after
     `latency_ms`: from "process" to the batch's PDF written to a file."""
@@ -322,9 +346,6 @@ def bench_batch(orders: int, latency_ms: int) -> dict:
     from shipdesk.orders.actions import items_needing_identifiers, set_identifier
     from shipdesk.orders.imei import luhn_ok
     from shipdesk.orders.models import Order, OrderItem
-    from shipdesk.stores.connection import connect_store
-    from shipdesk.stores.models import Warehouse
-    from shipdesk.sync.importer import import_orders
 
     def imei(n: int) -> str:
         base = f"35{n:012d}"
@@ -332,24 +353,7 @@ def bench_batch(orders: int, latency_ms: int) -> dict:
 
     rng = random.Random(5)
     with SandboxProcess(orders=orders * 4, seed=5, token="bench-batch") as sandbox:
-        store = connect_store(
-            name="Batch",
-            region="eu",
-            token="bench-batch",
-            base_url=sandbox.url,
-            first_import_days=90,
-        )
-        import_orders(store)
-        Warehouse.objects.get_or_create(
-            name="Bench",
-            defaults={
-                "street1": "12 rue des Ateliers",
-                "city": "Paris",
-                "postal_code": "75011",
-                "country": "FR",
-                "is_default": True,
-            },
-        )
+        store = imported_store(sandbox, "Batch", "bench-batch")
         chosen = list(
             Order.objects.filter(
                 store=store, status="awaiting_shipment", is_backship=False, deleted=False
@@ -407,23 +411,9 @@ def bench_labels(labels: int, per_document: int) -> dict:
     from shipdesk.documents.labels import label_document
     from shipdesk.orders.models import Order
     from shipdesk.shipping.models import Shipment
-    from shipdesk.stores.connection import connect_store
-    from shipdesk.stores.models import Warehouse
-    from shipdesk.sync.importer import import_orders
 
     with SandboxProcess(orders=labels * 4, seed=9, token="bench-labels") as sandbox:
-        store = connect_store(
-            name="Labels",
-            region="eu",
-            token="bench-labels",
-            base_url=sandbox.url,
-            first_import_days=90,
-        )
-        import_orders(store)
-        if not Warehouse.objects.filter(is_default=True).exists():
-            Warehouse.objects.create(
-                name="Labels", street1="1 quai", city="Lyon", postal_code="69002", is_default=True
-            )
+        store = imported_store(sandbox, "Labels", "bench-labels")
         account = add_sandbox_account("Labels", url=sandbox.url)
         shipments = []
         for order in Order.objects.filter(store=store, status="awaiting_shipment")[:labels]:
