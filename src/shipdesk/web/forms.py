@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from shipdesk.documents.labels import LAYOUTS
 from shipdesk.orders import quantities
 from shipdesk.orders.models import Product, Tag
+from shipdesk.shipping import carriers
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.models import STATUS_MAPPING_LABELS, Store, Warehouse
 from shipdesk.web import labels, throttle
@@ -43,12 +44,7 @@ COUNTRY_CODES = {
     "us": ["en-us"],
     "ap": ["ja-jp", "en-au"],
 }
-PACKAGES = [
-    ("package", _("Package")),
-    ("small_package", _("Small package")),
-    ("large_envelope", _("Large envelope")),
-    ("letter", _("Letter")),
-]
+PACKAGES = list(carriers.PACKAGES.items())
 REGION_LABELS = {
     "eu": _("Europe (incl. UK)"),
     "us": _("United States"),

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from shipdesk.documents import printing
 from shipdesk.orders import actions, quantities
 from shipdesk.orders.actions import DuplicateIdentifier, OrderActionError, identifier_needs
 from shipdesk.orders.imei import normalise_imei
@@ -129,6 +130,8 @@ def order_bulk(request):
         return redirect(f"{reverse('web:packing_slips')}?{ids}")
     if action == "ship":
         return redirect(f"{reverse('web:batch_ship')}?{ids}")
+    if action == "batch":
+        return redirect(f"{reverse('web:batch_new')}?{ids}")
     if action == "rules":
         return _apply_rules(request, orders, back)
     perform = {
@@ -204,7 +207,10 @@ def _order_context(order: Order, *, ship_form: ShipForm | None = None) -> dict:
         "items": order.items.all(),
         "units": units,
         "missing": actions.missing_identifiers(order) if shippable else [],
-        "shipments": Shipment.objects.filter(order=order).order_by("-created_at"),
+        "shipments": Shipment.objects.filter(order=order)
+        .select_related("carrier_shipment")
+        .order_by("-created_at"),
+        "printer": printing.configured_printer(),
         "notifications": notifications,
         "events": order.events.select_related("user").order_by("-at", "-id"),
         "tags": Tag.objects.order_by("name"),
@@ -222,7 +228,13 @@ def _order_context(order: Order, *, ship_form: ShipForm | None = None) -> dict:
 @shipper_required
 def order_detail(request, pk: int):
     order = _get_order(pk)
-    return render(request, "web/orders/detail.html", _order_context(order))
+    context = _order_context(order)
+    # Just bought: its label's print link comes first (see labels.order_buy_label).
+    try:
+        context["printed"] = quantities.ids([request.GET.get("printed", "")])[0]
+    except quantities.InvalidQuantity:
+        context["printed"] = None
+    return render(request, "web/orders/detail.html", context)
 
 
 def _back(order: Order):

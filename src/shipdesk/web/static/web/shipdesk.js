@@ -145,7 +145,71 @@
     }
   }, true);
 
+  // --- The pack station -------------------------------------------------------------------
+  // A scanner types the code and Enter; the page answers in colour and with a sound made
+  // here (Web Audio: no sound file): a short beep for a good scan, a low double buzz for a
+  // refused one, three rising notes when the order is shipped.
+  var SOUNDS = {
+    ok: [[880, 0, 0.09, "sine"]],
+    waiting: [[660, 0, 0.09, "sine"]],
+    refused: [[196, 0, 0.25, "square"], [147, 0.3, 0.35, "square"]],
+    done: [[523, 0, 0.12, "sine"], [659, 0.12, 0.12, "sine"], [784, 0.24, 0.25, "sine"]]
+  };
+  var audio = null;
+
+  function play(result) {
+    var notes = SOUNDS[result];
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!notes || !Context) return;
+    try {
+      audio = audio || new Context();
+      if (audio.state === "suspended") audio.resume();
+      var start = audio.currentTime;
+      notes.forEach(function (note) {
+        var tone = audio.createOscillator();
+        var volume = audio.createGain();
+        tone.type = note[3];
+        tone.frequency.value = note[0];
+        volume.gain.setValueAtTime(0.25, start + note[1]);
+        volume.gain.exponentialRampToValueAtTime(0.0001, start + note[1] + note[2]);
+        tone.connect(volume);
+        volume.connect(audio.destination);
+        tone.start(start + note[1]);
+        tone.stop(start + note[1] + note[2] + 0.02);
+      });
+    } catch (error) {
+      // No sound device: the colours still say it.
+    }
+  }
+
+  function answer(station) {
+    play(station.dataset.result);
+    if (station.dataset.result === "done" && station.dataset.labelUrl) {
+      // The label to print; a blocked pop-up leaves its link on the page.
+      window.open(station.dataset.labelUrl, "_blank", "noopener");
+    }
+    var field = station.querySelector("[data-scan-input]");
+    if (field) field.focus();
+  }
+
+  document.addEventListener("htmx:afterSwap", function () {
+    var station = document.getElementById("station");
+    if (station) answer(station);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var station = document.getElementById("station");
+    if (event.key === "Escape" && station && station.dataset.leaveUrl) {
+      window.location.assign(station.dataset.leaveUrl);
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-bulk]").forEach(setUpBulk);
+    var station = document.getElementById("station");
+    if (station) {
+      var field = station.querySelector("[data-scan-input]");
+      if (field) field.focus();
+    }
   });
 })();
