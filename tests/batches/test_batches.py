@@ -5,6 +5,8 @@ import io
 import threading
 
 import pytest
+from django.db import transaction
+from huey.contrib.djhuey import HUEY
 from pypdf import PdfReader
 
 from shipdesk.batches import actions
@@ -18,6 +20,7 @@ from shipdesk.batches.actions import (
     void_batch,
 )
 from shipdesk.batches.models import Batch, BatchOrder
+from shipdesk.batches.tasks import start_batch
 from shipdesk.carriers.services import add_sandbox_account, ship_with_label
 from shipdesk.orders.models import Order
 from shipdesk.outbox.models import Message
@@ -355,3 +358,19 @@ def test_a_batch_is_refused_without_orders_or_with_half_a_service(shop, account)
     with pytest.raises(BatchError, match="^carrier account Sandbox is not active$"):
         create_batch([order], user=None, account=account, service="ups_standard_eu")
     assert (Batch.objects.count(), BatchOrder.objects.count()) == (0, 0)
+
+
+def test_the_worker_processes_a_batch_once_its_transaction_is_committed(shop, sandbox, account):
+    order = order_of(shop, ("CASE-1", "A-1"))
+    HUEY.immediate = True  # the queued job runs at once, in this thread
+    try:
+        with transaction.atomic():
+            batch = create_batch([order], user=None, account=account, service="ups_standard_eu")
+            start_batch(batch)
+            assert (Batch.objects.get().status, ship_calls(sandbox, account)) == ("pending", [])
+    finally:
+        HUEY.immediate = False
+
+    done = Batch.objects.get()
+    assert (done.status, done.shipped, done.pages) == ("done", 1, 1)
+    assert len(ship_calls(sandbox, account)) == 1
