@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from shipdesk.carriers.services import add_sandbox_account
 from tests import browser as chromium
-from tests.factories import sandbox_order
+from tests.factories import make_warehouse, sandbox_order
 
 
 @pytest.fixture
@@ -98,6 +99,14 @@ def shoot(screenshots):
         return path
 
     return take
+
+
+@pytest.fixture
+def account(sandbox):
+    """A sandbox carrier account (the local UPS the Back Market sandbox serves) and a
+    default ship-from warehouse: labels can be bought."""
+    make_warehouse()
+    return add_sandbox_account("Sandbox Lyon", url=sandbox.url)
 
 
 @pytest.fixture

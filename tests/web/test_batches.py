@@ -9,19 +9,12 @@ from pypdf import PdfReader
 
 from shipdesk.batches.actions import create_batch
 from shipdesk.batches.models import Batch
-from shipdesk.carriers.services import add_sandbox_account
 from shipdesk.orders.models import Order
 from shipdesk.web.models import UserPreference
-from tests.factories import IMEI, OTHER_IMEI, OTHER_PHONE, make_warehouse, sandbox_order
+from tests.factories import IMEI, OTHER_IMEI, OTHER_PHONE, sandbox_order
 
 # Labels are bought from threads with their own database connections: real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def account(sandbox):
-    make_warehouse()
-    return add_sandbox_account("Sandbox Lyon", url=sandbox.url)
 
 
 @pytest.fixture

@@ -15,12 +15,11 @@ from pypdf import PdfReader
 
 from shipdesk.batches.actions import process_batch
 from shipdesk.batches.models import Batch
-from shipdesk.carriers.services import add_sandbox_account
 from shipdesk.orders.imei import luhn_ok
 from shipdesk.orders.models import Order
 from shipdesk.outbox import engine
 from shipdesk.shipping.models import Shipment
-from tests.factories import CHARGER, IMEI, PHONE, make_warehouse, sandbox_order
+from tests.factories import CHARGER, IMEI, PHONE, sandbox_order
 
 from .pages import sign_in
 
@@ -41,12 +40,6 @@ def imei(serial: int) -> str:
     """A valid IMEI (its Luhn check digit computed) for each serial number."""
     body = f"35693803{serial:06d}"
     return next(body + digit for digit in "0123456789" if luhn_ok(body + digit))
-
-
-@pytest.fixture
-def account(sandbox):
-    make_warehouse()
-    return add_sandbox_account("Sandbox Lyon", url=sandbox.url)
 
 
 def chosen_by_rules(orders, account, service="ups_standard_eu"):

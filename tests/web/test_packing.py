@@ -7,21 +7,14 @@ import stat
 
 import pytest
 
-from shipdesk.carriers.services import add_sandbox_account
 from shipdesk.orders.models import Order, OrderEvent
 from shipdesk.shipping.models import Shipment
 from shipdesk.web.models import UserPreference
-from tests.factories import CHARGER, IMEI, PHONE, make_warehouse, sandbox_order
+from tests.factories import CHARGER, IMEI, PHONE, sandbox_order
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def account(sandbox):
-    make_warehouse()
-    return add_sandbox_account("Sandbox Lyon", url=sandbox.url)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +20,7 @@ from shipdesk.orders import quantities
 from shipdesk.orders.models import Order
 from shipdesk.web import order_list
 from shipdesk.web.access import label_layout, shipper_required
-from shipdesk.web.views.orders import TEXT
+from shipdesk.web.views.orders import TEXT, inline_pdf
 
 SHOWN = 50  # orders listed on the new batch's page; the rest are counted
 
@@ -131,33 +131,30 @@ def batch_detail(request, pk: int):
     return render(request, "web/batches/detail.html", context)
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+def _pdf(make, batch: Batch, what: str):
+    """`make(batch)`'s PDF, or why there is none (400)."""
+    try:
+        return inline_pdf(make(batch), f"batch-{batch.pk}-{what}.pdf")
+    except actions.BatchError as exc:
+        return HttpResponseBadRequest(str(exc), content_type=TEXT)
 
 
 @require_GET
 @shipper_required
 def batch_labels(request, pk: int):
     """The batch's one PDF: its labels in pick order (with the packing slips if chosen)."""
-    batch = _batch(pk)
-    if batch.pdf:
-        return _pdf(bytes(batch.pdf), f"batch-{batch.pk}-labels.pdf")
-    try:
-        return _pdf(actions.batch_pdf(batch), f"batch-{batch.pk}-labels.pdf")
-    except actions.BatchError as exc:
-        return HttpResponseBadRequest(str(exc), content_type=TEXT)
+    return _pdf(_kept_pdf, _batch(pk), "labels")
+
+
+def _kept_pdf(batch: Batch) -> bytes:
+    """The PDF the batch made (and a reprint remade), else one made now."""
+    return bytes(batch.pdf) if batch.pdf else actions.batch_pdf(batch)
 
 
 @require_GET
 @shipper_required
 def batch_picklist(request, pk: int):
-    batch = _batch(pk)
-    try:
-        return _pdf(actions.batch_picklist_pdf(batch), f"batch-{batch.pk}-picklist.pdf")
-    except actions.BatchError as exc:
-        return HttpResponseBadRequest(str(exc), content_type=TEXT)
+    return _pdf(actions.batch_picklist_pdf, _batch(pk), "picklist")
 
 
 @require_POST

@@ -433,7 +433,12 @@ def _packing_slips(request, orders: list[Order]):
         if len(orders) == 1
         else f"packing-slips-{timezone.localdate():%Y%m%d}.pdf"
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
+    return inline_pdf(pdf, name)
+
+
+def inline_pdf(content: bytes, name: str) -> HttpResponse:
+    """A PDF the browser shows (to print), saved as `name`."""
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
