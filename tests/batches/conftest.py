@@ -6,15 +6,12 @@ test's Back Market sandbox); `gls` stands in for GLS's API at karrio's HTTP func
 the test that holds label requests until enough are in flight at once."""
 
 import base64
-import io
 import json
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
 from shipdesk.carriers.models import CarrierAccount
 from shipdesk.carriers.services import add_sandbox_account
@@ -22,17 +19,10 @@ from shipdesk.orders.actions import set_identifier
 from shipdesk.orders.models import Order, Product
 from shipdesk.sandbox.carrier import REFUSED_POSTAL_CODE
 from shipdesk.stores.models import Warehouse
+from tests.carriers.conftest import label_pdf
 from tests.factories import IMEI, Line, imported_order
 
 GLS = "https://api-sandbox.gls-group.net"
-
-
-def label_pdf(text: str) -> bytes:
-    out = io.BytesIO()
-    page = canvas.Canvas(out, pagesize=(100 * mm, 150 * mm))
-    page.drawString(10 * mm, 130 * mm, text)
-    page.save()
-    return out.getvalue()
 
 
 @dataclass
@@ -120,6 +110,17 @@ def shop(store):
         is_default=True,
     )
     return store
+
+
+def orders_split_between(shop, accounts: tuple, service: str, count: int) -> list[Order]:
+    """`count` orders of one case each, their rules' account taking turns among `accounts`."""
+    orders = []
+    for n in range(count):
+        order = order_of(shop, (f"CASE-{n}", f"A-{n}"))
+        order.carrier_account, order.service_code = accounts[n % len(accounts)], service
+        order.save()
+        orders.append(order)
+    return orders
 
 
 def order_of(

@@ -26,7 +26,7 @@ from shipdesk.orders.models import Order
 from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
 
-from .conftest import gls_account, order_of
+from .conftest import gls_account, order_of, orders_split_between
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,12 +120,7 @@ def test_the_sandbox_carrier_never_sees_more_than_the_bound_in_flight_per_accoun
     settings.SHIPDESK_BATCH_CONCURRENCY = 2
     slow = add_sandbox_account("Slow", url=sandbox.url, latency_ms=60)
     slower = add_sandbox_account("Slower", url=sandbox.url, latency_ms=70)
-    orders = []
-    for n in range(12):
-        order = order_of(shop, (f"CASE-{n}", f"A-{n}"))
-        order.carrier_account, order.service_code = (slow, slower)[n % 2], "ups_standard_eu"
-        order.save()
-        orders.append(order)
+    orders = orders_split_between(shop, (slow, slower), "ups_standard_eu", 12)
 
     done = process_batch(create_batch(orders, user=None).pk)
 
@@ -142,12 +137,7 @@ def test_each_account_gets_exactly_its_bound_of_requests_at_once(shop, gls, sett
     settings.SHIPDESK_BATCH_CONCURRENCY = 3
     gls.hold_until = 6  # each request waits for five others: met only by 3 per account
     first, second = gls_account("GLS one"), gls_account("GLS two")
-    orders = []
-    for n in range(12):
-        order = order_of(shop, (f"CASE-{n}", f"A-{n}"))
-        order.carrier_account, order.service_code = (first, second)[n % 2], "gls_parcel"
-        order.save()
-        orders.append(order)
+    orders = orders_split_between(shop, (first, second), "gls_parcel", 12)
 
     done = process_batch(create_batch(orders, user=None).pk)
 
