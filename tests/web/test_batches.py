@@ -27,7 +27,7 @@ def orders(store, account):
     for order in made:
         order.items.update(weight_grams=450)
     Order.objects.filter(pk__in=[o.pk for o in made]).update(
-        carrier_account=account, service_code="ups_standard_eu"
+        carrier_account=account, carrier_code="sandbox", service_code="ups_standard_eu"
     )
     return made
 

@@ -45,7 +45,7 @@ def imei(serial: int) -> str:
 def chosen_by_rules(orders, account, service="ups_standard_eu"):
     """What the shipping rules set on import: the carrier account and service."""
     Order.objects.filter(pk__in=[o.pk for o in orders]).update(
-        carrier_account=account, service_code=service
+        carrier_account=account, carrier_code="sandbox", service_code=service
     )
 
 

@@ -38,7 +38,9 @@ def order(store):
 
 
 def choose(order, account, service):
-    Order.objects.filter(pk=order.pk).update(carrier_account=account, service_code=service)
+    Order.objects.filter(pk=order.pk).update(
+        carrier_account=account, carrier_code="sandbox", service_code=service
+    )
 
 
 def rates_html(client, order, **params) -> str:

@@ -23,7 +23,7 @@ def order(store, account):
     order = sandbox_order(store, lines=(PHONE, CHARGER))
     order.items.update(weight_grams=300)
     Order.objects.filter(pk=order.pk).update(
-        carrier_account=account, service_code="ups_standard_eu"
+        carrier_account=account, carrier_code="sandbox", service_code="ups_standard_eu"
     )
     return order
 
