@@ -89,7 +89,7 @@ def test_shipper_scans_an_imei_ships_and_sees_back_market_notified(
     item = phone_order.items.get()
     sign_in(page, live_server, "sam", "sam-password-1")
     page.get_by_role("searchbox", name="Search").fill(phone_order.order_number)
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("button", name="Apply", exact=True).click()
     page.get_by_role("link", name=phone_order.order_number, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Order {phone_order.order_number}")
 
