@@ -4,8 +4,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from shipstation_api_wrapper.api import ShipStationClient
 
 from shipdesk.api.keys import create_key
+from shipdesk.carriers.services import add_sandbox_account
+from tests.factories import make_warehouse
+
+from .helpers import IMEI, imported_phone_order
 
 
 @pytest.fixture
@@ -94,3 +99,32 @@ def webhook_target():
     target = WebhookTarget()
     yield target
     target.stop()
+
+
+# Labels through a third-party ShipStation client against the sandbox carrier
+# (test_labels.py, test_createlabel.py).
+
+
+@pytest.fixture
+def shipstation(live_server, credentials, no_rate_limit):
+    key, secret = credentials
+    token = base64.b64encode(f"{key}:{secret}".encode()).decode()
+    return ShipStationClient(token, base_url=f"{live_server.url}/ssapi").orders.request
+
+
+@pytest.fixture
+def warehouse(db):
+    return make_warehouse()
+
+
+@pytest.fixture
+def account(sandbox, warehouse):
+    """A sandbox carrier account: the local UPS the Back Market sandbox also serves."""
+    return add_sandbox_account("Sandbox Lyon", url=sandbox.url)
+
+
+@pytest.fixture
+def phone_order(store):
+    order = imported_phone_order(store)
+    order.items.get().units.update(imei=IMEI)
+    return order

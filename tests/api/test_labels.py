@@ -9,41 +9,14 @@ The library has no method for these calls: they go through its own request handl
 import base64
 
 import pytest
-from shipstation_api_wrapper.api import ShipStationClient
 
 from shipdesk.carriers.models import CarrierAccount, CarrierShipment
 from shipdesk.carriers.services import add_sandbox_account
 from shipdesk.orders.models import Order
 from shipdesk.outbox import engine
 from shipdesk.shipping.models import Shipment
-from tests.factories import make_warehouse
 
 from .helpers import IMEI, imported_phone_order, sandbox_ship_updates
-
-
-@pytest.fixture
-def shipstation(live_server, credentials, no_rate_limit):
-    key, secret = credentials
-    token = base64.b64encode(f"{key}:{secret}".encode()).decode()
-    return ShipStationClient(token, base_url=f"{live_server.url}/ssapi").orders.request
-
-
-@pytest.fixture
-def warehouse(db):
-    return make_warehouse()
-
-
-@pytest.fixture
-def account(sandbox, warehouse):
-    """A sandbox carrier account: the local UPS the Back Market sandbox also serves."""
-    return add_sandbox_account("Sandbox Lyon", url=sandbox.url)
-
-
-@pytest.fixture
-def phone_order(store):
-    order = imported_phone_order(store)
-    order.items.get().units.update(imei=IMEI)
-    return order
 
 
 def label_request(order: Order, **fields) -> dict:

@@ -267,11 +267,11 @@ class ShipmentItem(Schema):
 
 class Shipment(Schema):
     shipmentId: int
-    orderId: int
-    orderKey: str
+    orderId: int | None = Field(description="null for a label bought without an order")
+    orderKey: str | None
     userId: str | None
     customerEmail: str | None
-    orderNumber: str
+    orderNumber: str | None
     createDate: str | None
     shipDate: str
     shipmentCost: float | None
@@ -623,6 +623,49 @@ class CreateLabelForOrder(Schema):
     shipDate: DateText | None = Field(None, description="accepted; labels are dated the day bought")
     weight: WeightIn | None = Field(None, description="by default the order's")
     dimensions: DimensionsIn | None = Field(None, description="by default the order's")
+    testLabel: bool = Field(
+        False, description="test labels are not offered: use the sandbox carrier"
+    )
+    shippingProviderId: ShippingProviderId | None = None
+
+
+class AddressIn(Schema):
+    """A parcel's address, as ShipStation sends it (lengths as shipdesk stores them)."""
+
+    name: text(200)
+    company: text(200) | None = None
+    street1: Annotated[str, Field(min_length=1, max_length=300, pattern=NO_NUL)]
+    street2: text(300) | None = None
+    street3: text(300) | None = None
+    city: Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
+    state: text(100) | None = None
+    postalCode: Annotated[str, Field(min_length=1, max_length=20, pattern=NO_NUL)]
+    country: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$", description="ISO-2")]
+    phone: text(50) | None = None
+    residential: bool | None = None
+
+
+class CreateLabel(Schema):
+    """A label for a parcel without an order (a return, a replacement)."""
+
+    carrierCode: text(50)
+    serviceCode: text(100)
+    packageCode: text(50) | None = None
+    confirmation: Confirmation | None = None
+    shipDate: DateText | None = Field(None, description="accepted; labels are dated the day bought")
+    weight: WeightIn
+    dimensions: DimensionsIn | None = None
+    shipFrom: AddressIn | None = Field(
+        None, description="shipdesk: by default the default warehouse (or advancedOptions')"
+    )
+    shipTo: AddressIn
+    insuranceOptions: dict[str, Any] | None = Field(None, description="accepted, not used")
+    internationalOptions: dict[str, Any] | None = Field(
+        None, description="accepted, not used: no customs declaration is sent"
+    )
+    advancedOptions: AdvancedOptionsIn | None = Field(
+        None, description="only warehouseId is read: the ship-from warehouse"
+    )
     testLabel: bool = Field(
         False, description="test labels are not offered: use the sandbox carrier"
     )

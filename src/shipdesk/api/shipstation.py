@@ -192,18 +192,20 @@ def with_related(qs: QuerySet[Order]) -> QuerySet[Order]:
 
 
 def shipment(s: Shipment, *, include_items: bool = True) -> dict:
+    """A shipment; one bought without an order (createlabel) has no order fields or items."""
     order = s.order
+    items = order.items.all() if order is not None else []
     # Reads the prefetched messages when the caller prefetched them.
     notification = max(
         (m for m in s.messages.all() if m.kind == "backmarket"), key=lambda m: m.pk, default=None
     )
     return {
         "shipmentId": s.pk,
-        "orderId": order.pk,
-        "orderKey": order.order_key,
+        "orderId": order.pk if order else None,
+        "orderKey": order.order_key if order else None,
         "userId": None,
-        "customerEmail": order.customer_email or None,
-        "orderNumber": order.order_number,
+        "customerEmail": (order.customer_email or None) if order else None,
+        "orderNumber": order.order_number if order else None,
         "createDate": ss_datetime(s.created_at),
         "shipDate": s.ship_date.isoformat(),
         "shipmentCost": money(s.shipment_cost),
@@ -215,13 +217,13 @@ def shipment(s: Shipment, *, include_items: bool = True) -> dict:
         "carrierCode": s.carrier_code,
         "serviceCode": s.service_code or None,
         "packageCode": s.package_code or None,
-        "confirmation": None,
-        "warehouseId": order.warehouse_id,
+        "confirmation": s.confirmation or None,
+        "warehouseId": order.warehouse_id if order else None,
         "voided": s.voided,
         "voidDate": ss_datetime(s.void_date),
         "marketplaceNotified": bool(notification and notification.status == "sent"),
         "notifyErrorMessage": (notification.last_error or None) if notification else None,
-        "shipTo": address(order.ship_to),
+        "shipTo": address(s.recipient),
         "weight": weight(s.weight_grams),
         "dimensions": dimensions(s.length_cm, s.width_cm, s.height_cm),
         "insuranceOptions": None,
@@ -237,7 +239,7 @@ def shipment(s: Shipment, *, include_items: bool = True) -> dict:
                 "warehouseLocation": i.warehouse_location or None,
                 "options": i.options,
             }
-            for i in order.items.all()
+            for i in items
         ]
         if include_items
         else None,

@@ -49,6 +49,14 @@ def account_for_carrier(carrier_code: str, account_id: int | None = None) -> Car
     return account
 
 
+def default_warehouse() -> Warehouse | None:
+    """Where a parcel leaves from unless told: the default warehouse, else the first one."""
+    return (
+        Warehouse.objects.filter(is_default=True).order_by("id").first()
+        or Warehouse.objects.order_by("id").first()
+    )
+
+
 @dataclass(frozen=True)
 class Destination:
     country: str
@@ -69,11 +77,7 @@ def parcel_rates(
 ) -> RatesResult:
     """The account's services and prices for a parcel from a warehouse (the default one
     unless given; `from_postal_code` replaces its postal code) to a destination."""
-    warehouse = (
-        warehouse
-        or Warehouse.objects.filter(is_default=True).order_by("id").first()
-        or Warehouse.objects.order_by("id").first()
-    )
+    warehouse = warehouse or default_warehouse()
     if warehouse is None:
         return RatesResult(
             messages=[CarrierMessage("NO_SHIP_FROM", "add a ship-from warehouse first")]

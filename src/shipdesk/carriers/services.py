@@ -327,17 +327,7 @@ def ship_with_label(
             if result.label_pdf:
                 shipment.label_pdf = result.label_pdf
                 shipment.save(update_fields=["label_pdf"])
-            CarrierShipment.objects.create(
-                shipment=shipment,
-                account=account,
-                label_bought=True,
-                service=service,
-                label_zpl=result.label_zpl,
-                shipment_identifier=result.shipment_identifier,
-                label_cost=result.cost,
-                currency=result.currency,
-                meta=result.meta,
-            )
+            keep_label(shipment, account, service, result)
             record(
                 order,
                 "label_bought",
@@ -359,6 +349,23 @@ def ship_with_label(
         raise OrderActionError(f"{exc} ({note})") from exc
     result.shipment = shipment
     return result
+
+
+def keep_label(
+    shipment: Shipment, account: CarrierAccount, service: str, result: LabelResult
+) -> CarrierShipment:
+    """The carrier's side of a shipment whose label was just bought (what void needs)."""
+    return CarrierShipment.objects.create(
+        shipment=shipment,
+        account=account,
+        label_bought=True,
+        service=service,
+        label_zpl=result.label_zpl,
+        shipment_identifier=result.shipment_identifier,
+        label_cost=result.cost,
+        currency=result.currency,
+        meta=result.meta,
+    )
 
 
 def _cancel_at_carrier(
@@ -404,8 +411,8 @@ def void_label(shipment: Shipment, *, user=None, source: str = "user") -> VoidRe
         carrier_shipment.meta,
     )
     if not outcome.approved:
-        record(
-            shipment.order,
+        _record_if_order(
+            shipment,
             "label_void_refused",
             source=source,
             tracking=shipment.tracking_number,
@@ -418,8 +425,8 @@ def void_label(shipment: Shipment, *, user=None, source: str = "user") -> VoidRe
         carrier_shipment.label_voided_at = timezone.now()
         carrier_shipment.save(update_fields=["label_voided_at"])
         void_shipment(shipment, user=user, source=source)
-        record(
-            shipment.order,
+        _record_if_order(
+            shipment,
             "label_voided",
             source=source,
             tracking=shipment.tracking_number,
@@ -428,6 +435,12 @@ def void_label(shipment: Shipment, *, user=None, source: str = "user") -> VoidRe
             shipment=shipment.pk,
         )
     return outcome
+
+
+def _record_if_order(of: Shipment, kind: str, **params) -> None:
+    """The order's history, when the shipment has an order (an orderless label has none)."""
+    if of.order_id is not None:
+        record(of.order, kind, **params)
 
 
 # --- tracking ---------------------------------------------------------------------------
@@ -493,6 +506,8 @@ def _record_tracking(shipment: Shipment, account: CarrierAccount, result: Tracki
         if not marked:
             return  # already recorded by an earlier run
         shipment.delivered_at = delivered_at
+        if shipment.order_id is None:
+            return  # an orderless parcel: no order history, no customer to email
         local = timezone.localtime(delivered_at)
         carrier = CARRIERS.get(shipment.carrier_code)
         record(

@@ -13,6 +13,8 @@ def label_pdf(request, shipment_id: int):
     if not shipment.label_pdf:
         raise Http404("this shipment has no label PDF")
     response = HttpResponse(bytes(shipment.label_pdf), content_type="application/pdf")
-    filename = f"label-{shipment.order.order_number}-{shipment.tracking_number}.pdf"
+    # A label bought without an order (the API's createlabel) is named by its tracking alone.
+    number = f"{shipment.order.order_number}-" if shipment.order_id else ""
+    filename = f"label-{number}{shipment.tracking_number}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

@@ -260,8 +260,11 @@ def _backship_label(order: Order, *, user, source) -> tuple[str, str, str, bytes
 def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shipment:
     """Void a shipment; the order awaits shipment again. A reship notifies the new tracking.
 
-    Made under the order's lock, like ship_order: two voids at once record one.
+    Made under the order's lock, like ship_order: two voids at once record one. An orderless
+    shipment (a label bought without an order) is only marked voided, under its own lock.
     """
+    if shipment.order_id is None:
+        return _void_orderless(shipment)
     with transaction.atomic():
         order = lock(shipment.order)
         shipment.refresh_from_db(fields=["voided", "void_date"])
@@ -284,4 +287,15 @@ def void_shipment(shipment: Shipment, *, user=None, source: str = "user") -> Shi
             user=user,
             tracking=shipment.tracking_number,
         )
+    return shipment
+
+
+def _void_orderless(shipment: Shipment) -> Shipment:
+    with transaction.atomic():
+        locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if locked.voided:
+            raise OrderActionError(_("this shipment is already voided"))
+        shipment.voided = True
+        shipment.void_date = timezone.now()
+        shipment.save(update_fields=["voided", "void_date"])
     return shipment

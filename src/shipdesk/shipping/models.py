@@ -3,12 +3,19 @@
 from django.conf import settings
 from django.db import models
 
-from shipdesk.orders.models import Order
+from shipdesk.orders.models import Address, Order
 from shipdesk.orders.quantities import ReadableDecimalField
 
 
 class Shipment(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
+    # None for a parcel that belongs to no order (a return, a replacement: the API's
+    # createlabel); its recipient is then `ship_to`.
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="shipments", null=True, blank=True
+    )
+    ship_to = models.ForeignKey(
+        Address, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     carrier_code = models.CharField(max_length=50)
     service_code = models.CharField(max_length=100, blank=True)
     package_code = models.CharField(max_length=50, blank=True)
@@ -41,6 +48,7 @@ class Shipment(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             # The last line of defence behind ship_order's lock: an order leaves once at a time.
+            # Orderless shipments (order NULL) are distinct from each other in SQL.
             models.UniqueConstraint(
                 fields=["order"], condition=models.Q(voided=False), name="one_live_shipment"
             )
@@ -48,3 +56,8 @@ class Shipment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier_code} {self.tracking_number}"
+
+    @property
+    def recipient(self) -> Address:
+        """Where the parcel goes: its order's ship-to address, else its own."""
+        return self.order.ship_to if self.order_id else self.ship_to

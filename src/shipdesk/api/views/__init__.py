@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django.http import Http404
+from ninja.errors import HttpError
 
 from shipdesk.api.schemas import Message, parse_datetime
 
@@ -18,6 +19,16 @@ def get_or_404(qs: QuerySet, label: str, pk: int):
     if obj is None:
         raise Http404(f"{label} {pk} not found")
     return obj
+
+
+def refuse_test_labels(test_label: bool) -> None:
+    """ShipStation's testLabel: shipdesk's way to try labels is a sandbox carrier account."""
+    if test_label:
+        raise HttpError(
+            400,
+            "test labels are not offered: try labels with a sandbox carrier account "
+            "(shipdesk carrier add NAME --carrier sandbox)",
+        )
 
 
 def date_range(qs: QuerySet, field: str, start: str | None, end: str | None, *, as_date=False):

@@ -10,7 +10,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from shipdesk.api import order_update, schemas, shipstation
-from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
+from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, refuse_test_labels, sort
 from shipdesk.api.views.accounts import carrier_account
 from shipdesk.carriers import services
 from shipdesk.notifications.models import WebhookBatch
@@ -184,12 +184,7 @@ def create_label_for_order(request, body: schemas.CreateLabelForOrder):
     held, a phone without a valid IMEI / serial number) before anything is bought, and when
     the carrier refuses the label; 404 for an unknown order or no active account.
     """
-    if body.testLabel:
-        raise HttpError(
-            400,
-            "test labels are not offered: try labels with a sandbox carrier account "
-            "(shipdesk carrier add NAME --carrier sandbox)",
-        )
+    refuse_test_labels(body.testLabel)
     order = get_or_404(live_orders().select_related("store"), "order", body.orderId)
     account = carrier_account(body.carrierCode, body.shippingProviderId)
     result = services.ship_with_label(

@@ -1,16 +1,18 @@
-"""/shipments: list, void (at the carrier) and rates."""
+"""/shipments: list, labels without an order, void (at the carrier) and rates."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from ninja import Query, Router
 from ninja.errors import HttpError
 
 from shipdesk.api import schemas, shipstation
-from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, sort
+from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, refuse_test_labels, sort
 from shipdesk.api.views.accounts import carrier_account
-from shipdesk.carriers import quotes, services
+from shipdesk.carriers import parcels, quotes, services
 from shipdesk.notifications.models import WebhookBatch
 from shipdesk.orders.actions import OrderActionError
+from shipdesk.orders.models import Address
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Warehouse
 
@@ -27,10 +29,17 @@ def filter_shipments(qs, q: schemas.ShipmentQuery):
         "service_code": q.serviceCode,
         "tracking_number": q.trackingNumber,
         "order__store_id": q.storeId,
-        "order__ship_to__country__iexact": q.recipientCountryCode,
-        "order__ship_to__name__icontains": q.recipientName,
     }
     qs = qs.filter(**{lookup: value for lookup, value in exact.items() if value})
+    # The recipient is the order's ship-to address, or an orderless label's own.
+    for field, value in (
+        ("country__iexact", q.recipientCountryCode),
+        ("name__icontains", q.recipientName),
+    ):
+        if value:
+            qs = qs.filter(
+                Q(**{f"order__ship_to__{field}": value}) | Q(**{f"ship_to__{field}": value})
+            )
     if q.batchId:
         batch = WebhookBatch.objects.filter(pk=q.batchId, kind="shipments").first()
         qs = qs.filter(pk__in=batch.object_ids if batch else [])
@@ -40,7 +49,9 @@ def filter_shipments(qs, q: schemas.ShipmentQuery):
 
 
 def _with_related(qs):
-    return qs.select_related("order__ship_to").prefetch_related("order__items", "messages")
+    return qs.select_related("order__ship_to", "ship_to").prefetch_related(
+        "order__items", "messages"
+    )
 
 
 @router.get("", response={200: schemas.ShipmentPage, **ERRORS}, summary="List shipments")
@@ -56,6 +67,65 @@ def list_shipments(request, q: Query[schemas.ShipmentQuery]):
         shape=lambda s: shipstation.shipment(s, include_items=q.includeShipmentItems),
         prepare=_with_related,
     )
+
+
+@router.post("/createlabel", response={200: schemas.Shipment, **ERRORS}, summary="Create a label")
+def create_label(request, body: schemas.CreateLabel):
+    """Buy a label for a parcel that belongs to no order (a return, a replacement): the
+    shipment answered as createlabelfororder's, with `orderId` and `orderNumber` null and the
+    label PDF in `labelData`. Nobody is notified. Ships from `shipFrom`, else from
+    advancedOptions.warehouseId, else from the default warehouse. Voided with voidlabel,
+    listed by GET /shipments. 400 with the carrier's reasons when it refuses the label."""
+    refuse_test_labels(body.testLabel)
+    account = carrier_account(body.carrierCode, body.shippingProviderId)
+    ship_from = None
+    if body.shipFrom:
+        ship_from = Warehouse(**_address_fields(body.shipFrom, warehouse=True))
+    elif body.advancedOptions and body.advancedOptions.warehouseId:
+        ship_from = get_or_404(
+            Warehouse.objects.all(), "warehouse", body.advancedOptions.warehouseId
+        )
+    result = parcels.buy_parcel_label(
+        account,
+        body.serviceCode,
+        ship_to=Address(**_address_fields(body.shipTo)),
+        ship_from=ship_from,
+        parcel=parcels.Parcel(
+            weight_grams=body.weight.grams(),
+            dimensions_cm=body.dimensions.sides() if body.dimensions else None,
+            package=body.packageCode or "",
+            confirmation=body.confirmation or "",
+        ),
+        user=request.user,
+    )
+    if not result.ok:
+        reasons = "; ".join(str(m) for m in result.messages) or "no label in its answer"
+        raise HttpError(400, f"{account.name} refused the label: {reasons}")
+    shipment = Shipment.objects.select_related("ship_to").get(pk=result.shipment.pk)
+    return shipstation.labelled_shipment(shipment)
+
+
+def _address_fields(given: schemas.AddressIn, *, warehouse: bool = False) -> dict:
+    """A ShipStation address as shipdesk's Address (or ship-from Warehouse) fields."""
+    fields = {
+        "name": given.name,
+        "company": given.company or "",
+        "street1": given.street1,
+        "street2": given.street2 or "",
+        "city": given.city,
+        "postal_code": given.postalCode,
+        "country": given.country.upper(),
+        "phone": given.phone or "",
+    }
+    if warehouse:
+        # The carrier names the sender by its company, else by the person.
+        return {**fields, "company": fields["company"] or given.name}
+    return {
+        **fields,
+        "street3": given.street3 or "",
+        "state": given.state or "",
+        "residential": given.residential,
+    }
 
 
 @router.post("/voidlabel", response={200: schemas.VoidResult, **ERRORS}, summary="Void a label")

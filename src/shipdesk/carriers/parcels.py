@@ -1,0 +1,126 @@
+"""Labels for parcels that belong to no order: a return, a replacement, an ad-hoc parcel.
+
+What ShipStation's `POST /shipments/createlabel` does: a label bought with a carrier account
+for an address and a weight, recorded as a shipment without an order. Nobody is told: there
+is no Back Market order to update, no customer email, no webhook. Voided and tracked like any
+bought label (`services.void_label`, `services.track`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from shipdesk.carriers import gateway, mapping
+from shipdesk.carriers.gateway import CarrierMessage
+from shipdesk.carriers.mapping import LabelResult
+from shipdesk.carriers.models import CarrierAccount
+from shipdesk.carriers.quotes import default_warehouse
+from shipdesk.carriers.services import keep_label
+from shipdesk.orders.models import Address
+from shipdesk.shipping.models import Shipment
+from shipdesk.stores.models import Warehouse
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """What goes in the box, as the label needs it."""
+
+    weight_grams: int
+    dimensions_cm: tuple | None = None  # (length, width, height), all three or None
+    package: str = ""
+    confirmation: str = ""
+
+
+def _shipper(ship_from: Warehouse | None) -> dict | None:
+    """The carrier's shipper: `ship_from` (a warehouse, saved or not), else the default
+    warehouse; None when there is no street, postal code and city to ship from."""
+    warehouse = ship_from or default_warehouse()
+    if warehouse is None or not (warehouse.street1 and warehouse.city and warehouse.postal_code):
+        return None
+    return mapping.shipper_address(
+        warehouse, company=warehouse.company or warehouse.name, phone="", email=""
+    )
+
+
+def _rate_of(account: CarrierAccount, service: str, request: dict) -> tuple:
+    """The service's price for this parcel, asked apart when the carrier's label answer
+    carries none (karrio's UPS, the sandbox carrier's): (None, "") when it gives none."""
+    asked = {k: request[k] for k in ("shipper", "recipient", "parcels")}
+    details, _messages = gateway.get_rates(account, asked)
+    rate = next((r for r in mapping.rates(details) if r.service == service), None)
+    return (rate.cost, rate.currency) if rate else (None, "")
+
+
+def buy_parcel_label(
+    account: CarrierAccount,
+    service: str,
+    *,
+    ship_to: Address,
+    parcel: Parcel,
+    ship_from: Warehouse | None = None,
+    user=None,
+) -> LabelResult:
+    """Buy a PDF label for `parcel` from `ship_from` (by default the default warehouse) to
+    `ship_to` (an unsaved Address: saved with the shipment), and record it as a shipment
+    without an order (`result.shipment`).
+
+    The carrier's refusal, an inactive account or nowhere to ship from come back in
+    `messages` (`ok` False) and nothing is recorded.
+    """
+    shipper = _shipper(ship_from)
+    problems = []
+    if not account.active:
+        problems.append(CarrierMessage("INACTIVE", f"carrier account {account} is not active"))
+    if shipper is None:
+        problems.append(
+            CarrierMessage(
+                "NO_SHIP_FROM",
+                "give shipFrom, or add a ship-from warehouse with street, postal code and city",
+            )
+        )
+    if problems:
+        return LabelResult(service=service, messages=problems)
+    package = mapping.parcel(parcel.weight_grams, parcel.dimensions_cm)
+    request = {
+        "service": service,
+        "shipper": shipper,
+        "recipient": mapping.recipient_address(ship_to),
+        "parcels": [package],
+        "label_type": mapping.LABEL_FORMATS["pdf"],
+        "options": {"shipment_date": timezone.localdate().isoformat()},
+    }
+    details, messages = gateway.create_shipment(account, request)
+    result = mapping.label_result(details, account.carrier_code, service, messages)
+    if not result.ok:
+        return result
+    if result.cost is None:
+        result.cost, result.currency = _rate_of(account, service, request)
+    with transaction.atomic():
+        ship_to.pk = None  # always a new address, the shipment's own
+        ship_to.save()
+        sides = parcel.dimensions_cm or (None, None, None)
+        shipment = Shipment.objects.create(
+            order=None,
+            ship_to=ship_to,
+            carrier_code=account.carrier_code,
+            service_code=service,
+            package_code=parcel.package,
+            confirmation=parcel.confirmation,
+            tracking_number=result.tracking_number,
+            tracking_url=result.tracking_url,
+            ship_date=timezone.localdate(),
+            shipment_cost=result.cost or 0,
+            weight_grams=parcel.weight_grams,
+            length_cm=sides[0],
+            width_cm=sides[1],
+            height_cm=sides[2],
+            notify_channel=False,
+            label_pdf=result.label_pdf,
+            created_by=user,
+        )
+        keep_label(shipment, account, service, result)
+    result.shipment = shipment
+    return result
