@@ -24,21 +24,15 @@ from tests.factories import make_warehouse
 from tests.sandbox.conftest import FakeClock
 
 from .conftest import basic
-from .test_labels import label_request
+from .test_labels import LABEL, label_request
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def parcel_request(**fields) -> dict:
-    """A return from a customer in Paris... sent back to them as a replacement from Lyon."""
+    """A parcel for a customer in Paris (a replacement), from no order."""
     return {
-        "carrierCode": "sandbox",
-        "serviceCode": "ups_standard_eu",
-        "packageCode": "package",
-        "confirmation": "none",
-        "shipDate": "2026-05-04",
-        "weight": {"value": 450, "units": "grams"},
-        "dimensions": {"length": 18, "width": 12, "height": 6, "units": "centimeters"},
+        **LABEL,
         "shipTo": {
             "name": "Camille Martin",
             "company": None,
@@ -54,7 +48,6 @@ def parcel_request(**fields) -> dict:
         "insuranceOptions": {"provider": None, "insureShipment": False, "insuredValue": 0},
         "internationalOptions": {"contents": None, "customsItems": None},
         "advancedOptions": {"customField1": None},
-        "testLabel": False,
         **fields,
     }
 
@@ -109,20 +102,7 @@ def test_createlabel_buys_a_label_for_a_parcel_without_an_order(
         "voidDate": None,
         "marketplaceNotified": False,
         "notifyErrorMessage": None,
-        "shipTo": {
-            "name": "Camille Martin",
-            "company": None,
-            "street1": "8 rue du Sentier",
-            "street2": "Bâtiment B",
-            "street3": None,
-            "city": "Paris",
-            "state": None,
-            "postalCode": "75002",
-            "country": "FR",
-            "phone": "+33 1 23 45 67 89",
-            "residential": True,
-            "addressVerified": None,
-        },
+        "shipTo": {**parcel_request()["shipTo"], "street3": None, "addressVerified": None},
         "weight": {"value": 450, "units": "grams", "WeightUnits": 2},
         "dimensions": {"length": 18.0, "width": 12.0, "height": 6.0, "units": "centimeters"},
         "insuranceOptions": None,
@@ -319,8 +299,8 @@ def test_createlabel_without_any_warehouse_or_shipfrom_says_so(sandbox, account,
 
     assert response.status_code == 400
     assert response.json() == {
-        "message": "Sandbox Lyon refused the label: give shipFrom, or add a ship-from "
-        "warehouse with street, postal code and city (NO_SHIP_FROM)"
+        "message": "Sandbox Lyon refused the label: add a ship-from warehouse with street, "
+        "postal code and city first (NO_SHIP_FROM)"
     }
     assert sandbox.carrier.calls_to("ship") == []
 

@@ -18,20 +18,21 @@ from shipdesk.shipping.models import Shipment
 
 from .helpers import IMEI, imported_phone_order, sandbox_ship_updates
 
+# A 450 g phone's label with the sandbox carrier (createlabel's too, with a shipTo).
+LABEL = {
+    "carrierCode": "sandbox",
+    "serviceCode": "ups_standard_eu",
+    "packageCode": "package",
+    "confirmation": "none",
+    "shipDate": "2026-05-04",
+    "weight": {"value": 450, "units": "grams"},
+    "dimensions": {"length": 18, "width": 12, "height": 6, "units": "centimeters"},
+    "testLabel": False,
+}
+
 
 def label_request(order: Order, **fields) -> dict:
-    return {
-        "orderId": order.pk,
-        "carrierCode": "sandbox",
-        "serviceCode": "ups_standard_eu",
-        "packageCode": "package",
-        "confirmation": "none",
-        "shipDate": "2026-05-04",
-        "weight": {"value": 450, "units": "grams"},
-        "dimensions": {"length": 18, "width": 12, "height": 6, "units": "centimeters"},
-        "testLabel": False,
-        **fields,
-    }
+    return {"orderId": order.pk, **LABEL, **fields}
 
 
 def test_createlabelfororder_buys_the_label_ships_the_order_and_tells_back_market_once(

@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from shipdesk.carriers import gateway, mapping
-from shipdesk.carriers.gateway import CarrierMessage
 from shipdesk.carriers.mapping import LabelResult
 from shipdesk.carriers.models import CarrierAccount
 from shipdesk.carriers.quotes import default_warehouse
-from shipdesk.carriers.services import keep_label
+from shipdesk.carriers.services import keep_label, refusals
 from shipdesk.orders.models import Address
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Warehouse
@@ -71,16 +70,7 @@ def buy_parcel_label(
     `messages` (`ok` False) and nothing is recorded.
     """
     shipper = _shipper(ship_from)
-    problems = []
-    if not account.active:
-        problems.append(CarrierMessage("INACTIVE", f"carrier account {account} is not active"))
-    if shipper is None:
-        problems.append(
-            CarrierMessage(
-                "NO_SHIP_FROM",
-                "give shipFrom, or add a ship-from warehouse with street, postal code and city",
-            )
-        )
+    problems = refusals(account, shipper)
     if problems:
         return LabelResult(service=service, messages=problems)
     package = mapping.parcel(parcel.weight_grams, parcel.dimensions_cm)

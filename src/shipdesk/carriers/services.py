@@ -142,9 +142,8 @@ def _parcel(order: Order, weight_grams: int | None, dimensions_cm: tuple | None)
     )
 
 
-def _missing(
-    order: Order, account: CarrierAccount, shipper, parcel: _Parcel
-) -> list[CarrierMessage]:
+def refusals(account: CarrierAccount, shipper: dict | None) -> list[CarrierMessage]:
+    """Why no carrier can be asked: an inactive account, nowhere to ship from."""
     problems = []
     if not account.active:
         problems.append(CarrierMessage("INACTIVE", f"carrier account {account} is not active"))
@@ -155,6 +154,13 @@ def _missing(
                 "add a ship-from warehouse with street, postal code and city first",
             )
         )
+    return problems
+
+
+def _missing(
+    order: Order, account: CarrierAccount, shipper, parcel: _Parcel
+) -> list[CarrierMessage]:
+    problems = refusals(account, shipper)
     if parcel.weight_problem:
         problems.append(CarrierMessage("NO_WEIGHT", str(parcel.weight_problem)))
     return problems
