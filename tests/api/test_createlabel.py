@@ -210,6 +210,24 @@ def test_voidlabel_voids_an_orderless_label_at_the_carrier(
     assert not OrderEvent.objects.exists()
 
 
+def test_a_void_the_carrier_refuses_leaves_the_orderless_label_live(
+    sandbox, account, warehouse, shipstation
+):
+    clock = FakeClock()
+    sandbox.carrier.clock = clock
+    bought = shipstation.post("/shipments/createlabel", parcel_request()).json()
+    clock.advance(4 * 3600)  # picked up
+
+    response = shipstation.post("/shipments/voidlabel", {"shipmentId": bought["shipmentId"]})
+
+    assert response.json() == {
+        "approved": False,
+        "message": "the carrier refused to cancel the label: Void period has expired (190117)",
+    }
+    assert Shipment.objects.get(pk=bought["shipmentId"]).voided is False
+    assert sandbox.carrier.parcel(bought["trackingNumber"]).voided is False
+
+
 def post_raw(live_server, credentials, body: str) -> httpx.Response:
     return httpx.post(
         f"{live_server.url}/ssapi/shipments/createlabel",
