@@ -9,6 +9,7 @@ import pytest
 from django.urls import resolve
 
 from shipdesk.orders import actions
+from shipdesk.orders.history import CANCELLED_WHILE_PREPARED
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, Tag
 from shipdesk.outbox.models import Message
 from shipdesk.shipping.models import Shipment
@@ -386,6 +387,21 @@ def test_a_failed_notification_is_shown_and_can_be_re_sent(shipper_client, order
     assert notification.status == "pending"
     assert "The message will be sent again now." in response.content.decode()
     assert OrderEvent.objects.filter(order=order, kind="notification_resend").count() == 1
+
+
+def test_the_cancelled_while_prepared_warning_is_in_the_readers_language(shipper_client, order):
+    order.warning = CANCELLED_WHILE_PREPARED  # as the import writes it
+    order.save(update_fields=["warning"])
+
+    french = shipper_client.get(f"/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = page(shipper_client, order)
+
+    assert (
+        "Annulée sur Back Market pendant la préparation : ne l’expédiez pas ; "
+        "remettez l’article en stock." in french
+    )
+    assert "Cancelled on Back Market" not in french
+    assert CANCELLED_WHILE_PREPARED in english
 
 
 def test_the_history_is_in_the_readers_language(shipper_client, order):

@@ -219,15 +219,18 @@ def _customer_email_failed(p: Params) -> str:
     return gettext("%(label)s to %(to)s failed: %(error)s") % p
 
 
+# Kept in English on the order (Order.warning); pages show it in the reader's language.
+CANCELLED_WHILE_PREPARED = (
+    "Cancelled on Back Market while being prepared: do not ship it; put the item back in stock."
+)
+
 # Every kind of entry, and what it says. A lazy text is formatted with the entry's
 # parameters; a function builds the text when the words depend on them.
 MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
     # The import
     "imported": _imported,
     "updated": _updated,
-    "warning": _(
-        "Cancelled on Back Market while being prepared: do not ship it; put the item back in stock."
-    ),
+    "warning": _(CANCELLED_WHILE_PREPARED),
     # People and scripts
     "identifier_set": _identifier_set,
     "identifier_cleared": _("%(previous)s cleared from %(sku)s unit %(unit)s."),

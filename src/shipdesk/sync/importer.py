@@ -35,7 +35,7 @@ from shipdesk.core.bulk import Prepared, insert_rows
 from shipdesk.notifications.webhooks import orders_imported
 from shipdesk.orders import history
 from shipdesk.orders.actions import OrderActionError, accept_order
-from shipdesk.orders.history import record
+from shipdesk.orders.history import CANCELLED_WHILE_PREPARED, record
 from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderItem, Product
 from shipdesk.orders.status import CANCELLED, derive_status
 from shipdesk.rules.apply import apply_at_import
@@ -603,10 +603,7 @@ def _update(
     # Only what Back Market owns: a seller's edit made since `order` was read stays.
     fields = [*owned, "status", "channel_payload", "channel_hash", "modified_at"]
     if status == CANCELLED and previous != CANCELLED and _being_prepared(order):
-        order.warning = (
-            "Cancelled on Back Market while being prepared: do not ship it; "
-            "put the item back in stock."
-        )
+        order.warning = CANCELLED_WHILE_PREPARED
         fields.append("warning")
         record(order, "warning", source=SOURCE)
     order.save(update_fields=fields)
