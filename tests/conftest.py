@@ -10,6 +10,17 @@ def _no_client_pacing(settings):
     settings.BACKMARKET_RATE_LIMIT = 0
 
 
+@pytest.fixture(autouse=True)
+def _language_of_a_fresh_thread():
+    """Each test starts in the default language, as a new process does: a French page seen by
+    an earlier test leaves French active in this thread (LocaleMiddleware never resets it)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def sandbox_factory():
     """Start Back Market sandboxes on 127.0.0.1; each stops at the end of the test."""
