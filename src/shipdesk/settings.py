@@ -180,9 +180,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = HOME / "media"
 
 # Back Market asks integrations to identify themselves: BM-<company>-<integration>;<email>.
-BACKMARKET_USER_AGENT = os.environ.get(
-    "SHIPDESK_BM_USER_AGENT", "BM-shipdesk-shipdesk;contact@example.com"
-)
+# The placeholder names nobody: connecting a real Back Market store with it warns.
+BACKMARKET_PLACEHOLDER_USER_AGENT = "BM-shipdesk-shipdesk;contact@example.com"
+BACKMARKET_USER_AGENT = os.environ.get("SHIPDESK_BM_USER_AGENT", BACKMARKET_PLACEHOLDER_USER_AGENT)
 # ShipStation API v1 calls per minute per API key (ShipStation's own limit is 40).
 SHIPDESK_API_RATE_LIMIT = int(os.environ.get("SHIPDESK_API_RATE_LIMIT", "40"))
 # Requests per 10 s per Back Market account; the documented edge limit is ~200.

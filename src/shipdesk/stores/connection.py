@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import socket
 import ssl
 from urllib.parse import urlsplit
@@ -91,6 +92,50 @@ def check_base_url(base_url: str) -> str:
             field="base_url",
         )
     return base_url
+
+
+# What Back Market asks of a User-Agent: `BM-<Company>-<Integration>;<contact email>`.
+_USER_AGENT_FORM = re.compile(r"BM-[^;\s]+;[^@;\s]+@[^@;\s]+\.[^@;\s]+")
+
+
+def is_backmarket_server(server: str) -> bool:
+    """Is this server Back Market itself (a region's host, pre-production, backmarket.co.uk),
+    not a sandbox? Every Back Market host is named backmarket.<its domain>."""
+    host = urlsplit((server or "").strip()).hostname or ""
+    return "backmarket" in host.split(".")[:-1]
+
+
+def user_agent_problem(user_agent: str) -> str | None:
+    """What is wrong with the User-Agent shipdesk sends Back Market, and how to set it;
+    None when it is the seller's own."""
+    if user_agent == settings.BACKMARKET_PLACEHOLDER_USER_AGENT:
+        problem = _(
+            "shipdesk sends Back Market its placeholder User-Agent %(agent)r, which names "
+            "nobody: Back Market asks every integration to identify itself and may refuse "
+            "its requests (403)."
+        )
+    elif not _USER_AGENT_FORM.fullmatch(user_agent or ""):
+        problem = _(
+            "shipdesk sends Back Market the User-Agent %(agent)r, not in the form Back Market "
+            "asks for: it may refuse its requests (403)."
+        )
+    else:
+        return None
+    return (
+        problem % {"agent": user_agent}
+        + " "
+        + _(
+            "Set SHIPDESK_BM_USER_AGENT to BM-<your company>-shipdesk;<your contact email> "
+            "(e.g. BM-Acme-shipdesk;ops@acme.fr) and restart shipdesk (web server and worker)."
+        )
+    )
+
+
+def user_agent_warning(server: str) -> str | None:
+    """user_agent_problem for a store on Back Market itself; None for a sandbox."""
+    if not is_backmarket_server(server):
+        return None
+    return user_agent_problem(settings.BACKMARKET_USER_AGENT)
 
 
 def _refuse_connected_twice(fingerprint: str, *, other_than: Store | None = None) -> None:

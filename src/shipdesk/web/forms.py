@@ -174,10 +174,13 @@ class ConnectStoreForm(forms.Form):
     name = forms.CharField(label=_("Store name"), max_length=100)
     region = forms.ChoiceField(label=_("Region"), choices=list(REGION_LABELS.items()))
     country_code = forms.ChoiceField(
-        label=_("Country"),
+        label=_("Marketplace language"),
         choices=[(c, c) for codes in COUNTRY_CODES.values() for c in codes],
         initial="fr-fr",
-        help_text=_("The Back Market site your listings are on."),
+        help_text=_(
+            "Back Market answers in this language (it is sent with every request). It filters "
+            "nothing: the token imports the orders of every country of the platform."
+        ),
     )
     token = forms.CharField(
         label=_("API token"),

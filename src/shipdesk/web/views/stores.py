@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest
@@ -18,6 +19,8 @@ from shipdesk.stores.connection import (
     replace_token,
     token_fingerprint,
     unreachable_message,
+    user_agent_problem,
+    user_agent_warning,
 )
 from shipdesk.stores.models import Store, server_url, validate_status_mapping
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
@@ -94,7 +97,12 @@ def store_connect(request):
                 % {"store": store.name},
             )
             return redirect("web:store", pk=store.pk)
-    return render(request, "web/stores/connect.html", {"form": form})
+    return render(
+        request,
+        "web/stores/connect.html",
+        # Which server the store will be on is not known yet: said for Back Market itself.
+        {"form": form, "user_agent_problem": user_agent_problem(settings.BACKMARKET_USER_AGENT)},
+    )
 
 
 def _latest_run(store: Store) -> ImportRun | None:
@@ -116,6 +124,7 @@ def _store_context(store: Store, **forms) -> dict:
     context = {
         **_import_status(store),
         "fingerprint": token_fingerprint(store.token),
+        "user_agent_warning": user_agent_warning(store.server),
         "health_labels": labels.HEALTH,
         "token_form": ReplaceTokenForm(),
         "branding_form": BrandingForm(instance=store),

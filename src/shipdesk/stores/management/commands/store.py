@@ -12,6 +12,7 @@ from shipdesk.stores.connection import (
     remove_store,
     replace_token,
     unreachable_message,
+    user_agent_warning,
 )
 from shipdesk.stores.models import REGIONS, Store, server_url, validate_status_mapping
 
@@ -73,7 +74,9 @@ class Command(BaseCommand):
         add.add_argument(
             "--country-code",
             default="fr-fr",
-            help="the Back Market site of your listings (default: %(default)s)",
+            help="the store's marketplace language (default: %(default)s), sent with every "
+            "request: Back Market answers in it. It filters nothing: the token imports the "
+            "orders of every country of the region's platform",
         )
         add.add_argument(
             "--auto-accept",
@@ -150,6 +153,10 @@ class Command(BaseCommand):
         json,
         **_,
     ):
+        # Said first: when Back Market's firewall refuses the placeholder, this is why.
+        warning = user_agent_warning(server_url(region, base_url))
+        if warning:
+            self.stderr.write(f"warning: {warning}")
         try:
             store = connect_store(
                 name=name,
