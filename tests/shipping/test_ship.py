@@ -173,7 +173,8 @@ def test_an_invalid_imei_in_notes_is_reported_not_sent(store, sandbox):
     set_notes(order, internal="IMEI: 356938035643808")
 
     with pytest.raises(
-        OrderActionError, match="IMEI 356938035643808 in the internal notes is not valid"
+        OrderActionError,
+        match=r"Internal notes, line 1: IMEI 356938035643808 has a wrong check digit \(Luhn\)",
     ):
         ship_order(order, carrier_code="chronopost", tracking_number="XY123456789FR")
     assert updates(sandbox) == []

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from shipdesk.backmarket import CANCELLED_LINE_STATES, LineState
 from shipdesk.orders.backmarket_updates import queue_update
 from shipdesk.orders.history import record
-from shipdesk.orders.imei import imei_error, is_phone, normalise_imei, parse_notes, serial_error
+from shipdesk.orders.imei import (
+    NotesReading,
+    NotesUnit,
+    imei_error,
+    is_phone,
+    normalise_imei,
+    read_notes,
+    serial_error,
+)
 from shipdesk.orders.models import ItemUnit, Order, OrderItem, Product, Tag
 from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD
 from shipdesk.outbox import engine
@@ -352,60 +360,47 @@ def clear_identifier(
     return target
 
 
-def fill_identifiers_from_notes(order: Order, *, user=None, source="user") -> tuple[int, list[str]]:
-    """Fill IMEIs written in Internal Notes into the phone units, when unambiguous.
-
-    Returns (units filled, problems). Invalid values are reported, never recorded.
-    """
-    found = parse_notes(order.internal_notes)
-    problems = [f"IMEI {value} in the internal notes is not valid" for value in found.invalid]
-    if not found.imeis:
-        return 0, problems
-    empty = [
-        (item, u)
+def notes_units(order: Order) -> list[NotesUnit]:
+    """The order's units needing an IMEI / serial number, in item order, for `read_notes`.
+    An item the catalogue asks one for but whose title is no phone's takes a serial number."""
+    return [
+        NotesUnit(
+            item.sku,
+            unit.index + 1,
+            takes_serial=not is_phone(title=item.name, brand=item.brand),
+            recorded=unit.imei or unit.serial_number,
+        )
         for item, units in items_needing_identifiers(order)
-        for u in units
-        if not (u.imei or u.serial_number)
+        for unit in units
     ]
-    already = {u.imei for _item, units in items_needing_identifiers(order) for u in units if u.imei}
-    wanted = [(sku, imei) for sku, imei in found.imeis if imei not in already]
-    filled = 0
-    with_sku = [(sku, imei) for sku, imei in wanted if sku]
-    without_sku = [imei for sku, imei in wanted if not sku]
-    for sku, imei in with_sku:
-        if not any(item.sku == sku for item, _ in empty):
-            problems.append(
-                f"IMEI {imei} in the internal notes names SKU {sku}, which has no empty unit"
-            )
-            continue
+
+
+def read_identifiers_from_notes(order: Order) -> NotesReading:
+    """What the order's Internal Notes give each unit, and what cannot be read."""
+    return read_notes(order.internal_notes, notes_units(order))
+
+
+def fill_identifiers_from_notes(order: Order, *, user=None, source="user") -> tuple[int, list[str]]:
+    """Record the IMEIs / serial numbers read from Internal Notes on their units.
+
+    Returns (units filled, problems). Nothing doubtful is recorded (see `read_notes`).
+    """
+    reading = read_identifiers_from_notes(order)
+    filled, problems = 0, list(reading.problems)
+    for value in reading.to_fill():
         try:
-            set_identifier(order, sku=sku, imei=imei, user=user, source=source)
+            # Not `replace`: a unit given a number meanwhile keeps it.
+            set_identifiers(
+                order,
+                sku=value.sku,
+                values=[(value.imei, value.serial_number)],
+                unit=value.unit,
+                user=user,
+                source=source,
+            )
             filled += 1
         except OrderActionError as exc:
             problems.append(str(exc))
-    empty = [
-        (item, u) for item, u in empty if not (u.refresh_from_db() or u.imei or u.serial_number)
-    ]
-    if without_sku:
-        if len(without_sku) != len(empty):
-            problems.append(
-                f"{len(without_sku)} IMEI(s) in the internal notes for {len(empty)} phone unit(s) "
-                "without one: write them as `SKU: IMEI` to say which goes where"
-            )
-        else:
-            for (item, unit), imei in zip(empty, without_sku, strict=True):
-                try:
-                    set_identifier(
-                        order,
-                        sku=item.sku,
-                        imei=imei,
-                        unit=unit.index + 1,
-                        user=user,
-                        source=source,
-                    )
-                    filled += 1
-                except OrderActionError as exc:
-                    problems.append(str(exc))
     return filled, problems
 
 

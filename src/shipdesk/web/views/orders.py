@@ -207,6 +207,8 @@ def _order_context(order: Order, *, ship_form: ShipForm | None = None) -> dict:
         "items": order.items.all(),
         "units": units,
         "missing": actions.missing_identifiers(order) if shippable else [],
+        # What shipping will take from the Internal Notes, shown before it does.
+        "notes_reading": actions.read_identifiers_from_notes(order) if shippable else None,
         "shipments": Shipment.objects.filter(order=order)
         .select_related("carrier_shipment")
         .order_by("-created_at"),
