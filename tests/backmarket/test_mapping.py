@@ -98,13 +98,17 @@ def test_old_grades_and_backcare_become_options():
     ]
 
 
-def test_every_line_cancelled_or_refunded_maps_to_the_cancelled_key():
+def test_every_line_cancelled_or_refunded_before_shipping_maps_to_the_cancelled_key():
     raw = load("order_multi_line")
     raw["state"] = 9
-    for line, state in zip(raw["orderlines"], (4, 5, 6), strict=True):
+    for line, state in zip(raw["orderlines"], (4, 5, 7), strict=True):
         line["state"] = state
 
     assert status_key(parse_order(raw)) == "cancelled"
+
+    # A line refunded after shipping is a return: the order shipped.
+    raw["orderlines"][2]["state"] = 6
+    assert status_key(parse_order(raw)) == "9"
 
     raw["orderlines"][0]["state"] = 3
     assert status_key(parse_order(raw)) == "9"

@@ -22,6 +22,7 @@ SAMPLES = {
         ]
     },
     "warning": {},
+    "returned": {"sku": "IP13", "reason": 21, "message": "Écran noir"},
     "identifier_set": {
         "identifier": "imei",
         "value": "356938035643809",
@@ -127,6 +128,22 @@ def test_every_kind_is_said_in_french_too(kind):
             SAMPLES["notes"],
             "Edited internal notes and notes to buyer.",
             "Modifié : notes internes et notes à l’acheteur.",
+        ),
+        (
+            "returned",
+            SAMPLES["returned"],
+            "Line IP13 refunded after shipping on Back Market: a return (faulty on opening: "
+            "“Écran noir”).",
+            "Ligne IP13 remboursée après expédition sur Back Market : un retour (panne à "
+            "l’ouverture : « Écran noir »).",
+        ),
+        (
+            "returned",
+            {"sku": "IP13", "reason": 1, "message": ""},
+            "Line IP13 refunded after shipping on Back Market: a return (withdrawal within 14 "
+            "days).",
+            "Ligne IP13 remboursée après expédition sur Back Market : un retour (rétractation "
+            "sous 14 jours).",
         ),
         (
             "customer_email_failed",

@@ -13,7 +13,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from shipdesk.backmarket.models import Address, Order, OrderLine
-from shipdesk.backmarket.states import CANCELLED_LINE_STATES, OrderState
+from shipdesk.backmarket.states import CANCELLED_LINE_STATES, LineState, OrderState
 
 _STORAGE = re.compile(r"\b(\d{1,4})\s?(Go|GB|Gb|TB|To|Tb)\b")
 _LOCK_WORDS = {
@@ -163,6 +163,9 @@ class ItemData:
     shipping_delay_hours: int | None
     imei: str = ""
     serial_number: str = ""
+    # Back Market's reason, meaningful on a line refunded after shipping (state 6) only.
+    return_reason: int | None = None
+    return_message: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,11 @@ class OrderData:
     @property
     def awaiting_acceptance(self) -> bool:
         return self.channel_state == OrderState.AWAITING_ACCEPTANCE
+
+    @property
+    def returned_items(self) -> list[ItemData]:
+        """Lines refunded after shipping: what came back."""
+        return [i for i in self.items if i.channel_state == LineState.REFUNDED_AFTER_SHIPPING]
 
 
 def _text(value) -> str:
@@ -279,6 +287,9 @@ def status_key(order: Order) -> str:
     """The key of the status mapping that applies to this order."""
     states = {line.state for line in order.orderlines}
     if states and states <= CANCELLED_LINE_STATES:
+        if LineState.REFUNDED_AFTER_SHIPPING in states:
+            # A refund after shipping is a return: the order did ship.
+            return str(int(OrderState.SHIPPED))
         return "cancelled"
     return str(order.state)
 
@@ -305,6 +316,8 @@ def map_line(line: OrderLine) -> ItemData:
         shipping_delay_hours=line.shipping_delay,
         imei=_text(line.imei),
         serial_number=_text(line.serial_number),
+        return_reason=line.return_reason,
+        return_message=_text(line.return_message),
     )
 
 

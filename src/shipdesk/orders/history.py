@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
-from shipdesk.backmarket.states import LineState
+from shipdesk.backmarket.states import LineState, ReturnReason
 from shipdesk.orders.imei import imei_error, serial_error
 
 if TYPE_CHECKING:
@@ -64,6 +64,27 @@ LINE_STATES = {
     LineState.PENDING_PAYMENT: _("pending payment"),
     LineState.ON_HOLD: _("on hold"),
 }
+
+# Back Market's return reasons (a refund after shipping), by name.
+RETURN_REASONS = {
+    ReturnReason.STOCK_MISTAKE: _("stock mistake"),
+    ReturnReason.WITHDRAWAL: _("withdrawal within 14 days"),
+    ReturnReason.NOT_AT_ADDRESS: _("does not live at the address"),
+    ReturnReason.PARCEL_DID_NOT_ARRIVE: _("parcel did not arrive"),
+    ReturnReason.LOST: _("lost"),
+    ReturnReason.FAULTY_ON_OPENING: _("faulty on opening"),
+    ReturnReason.FAILURE_AT_FIRST_USE: _("failure at first use"),
+    ReturnReason.FAILURE_UNDER_WARRANTY: _("failure under warranty"),
+    ReturnReason.NON_COMPLIANT: _("non-compliant"),
+    ReturnReason.OTHER: _("other reason"),
+}
+
+
+def return_reason_name(code) -> str:
+    """The reason's name in the active language; an unknown code as its number."""
+    if code is None:
+        return gettext("no reason given")
+    return str(RETURN_REASONS.get(code, code))
 
 
 # What a shipping rule sets (shipdesk.rules), as its history entry names them.
@@ -138,6 +159,22 @@ def _identifier_set(p: Params) -> str:
     else:
         text = gettext("Serial number %(value)s set on %(sku)s unit %(unit)s.")
     return text % p
+
+
+def _returned(p: Params) -> str:
+    words = {**p, "reason": return_reason_name(p["reason"])}
+    if p.get("message"):
+        return (
+            gettext(
+                "Line %(sku)s refunded after shipping on Back Market: a return "
+                "(%(reason)s: “%(message)s”)."
+            )
+            % words
+        )
+    return (
+        gettext("Line %(sku)s refunded after shipping on Back Market: a return (%(reason)s).")
+        % words
+    )
 
 
 def _hold(p: Params) -> str:
@@ -231,6 +268,7 @@ MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
     "imported": _imported,
     "updated": _updated,
     "warning": _(CANCELLED_WHILE_PREPARED),
+    "returned": _returned,
     # People and scripts
     "identifier_set": _identifier_set,
     "identifier_cleared": _("%(previous)s cleared from %(sku)s unit %(unit)s."),

@@ -100,6 +100,12 @@ class Order(models.Model):
     delivery_note_url = models.URLField(max_length=1000, blank=True)
     channel_payload = models.JSONField(default=dict)
     channel_hash = models.CharField(max_length=64, blank=True)
+    # A line refunded after shipping (Back Market state 6) is a return: the order stays
+    # shipped, marked returned with Back Market's reason (its first returned line's).
+    returned_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    return_reason = models.SmallIntegerField(
+        null=True, blank=True, choices=[(int(k), v) for k, v in history.RETURN_REASONS.items()]
+    )
 
     # Owned by the seller (never overwritten by imports).
     customer_notes = models.TextField(blank=True)
@@ -159,6 +165,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.order_number
+
+    @property
+    def return_reason_name(self) -> str:
+        """Back Market's return reason, by name in the active language."""
+        return history.return_reason_name(self.return_reason)
 
     @property
     def total_weight_grams(self) -> int | None:

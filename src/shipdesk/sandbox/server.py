@@ -240,6 +240,9 @@ def create_app(state: SandboxState, carrier: ups.CarrierState | None = None) -> 
     def customer_cancel(request: Request, body: Any) -> dict:
         return state.customer_cancel(request.path_params["order_id"])
 
+    def customer_return(request: Request, body: Any) -> dict:
+        return state.customer_return(request.path_params["order_id"], body)
+
     def set_faults(request: Request, body: Any) -> dict:
         body = body if isinstance(body, dict) else {}
         unknown = set(body) - {"fault_rate", "rate_limit", "fail_next", "throttle_rate"}
@@ -301,6 +304,11 @@ def create_app(state: SandboxState, carrier: ups.CarrierState | None = None) -> 
         Route(
             "/_sandbox/orders/{order_id:int}/customer-cancel",
             admin(customer_cancel),
+            methods=["POST"],
+        ),
+        Route(
+            "/_sandbox/orders/{order_id:int}/return",
+            admin(customer_return),
             methods=["POST"],
         ),
         Route("/_sandbox/faults", admin(set_faults), methods=["POST"]),

@@ -644,6 +644,30 @@ class SandboxState:
             self._save(order, self.clock())
             return order
 
+    def customer_return(self, order_id: int, body: object) -> dict:
+        """Back Market refunds a return: the shipped lines (or the one `sku` names) become 6
+        (refunded after shipping) with the return reason, as its customer service does."""
+        with self._lock:
+            order = self._load(order_id)
+            if not isinstance(body, dict):
+                raise SandboxError(400, "invalid_body", "the body must be a JSON object")
+            return_reason = _as_int(body.get("return_reason"))
+            if return_reason not in RETURN_REASONS:
+                raise SandboxError(400, "invalid_field", "return_reason is missing or unknown")
+            sku, message = _text(body, "sku", 400), _text(body, "return_message", 400)
+            if sku:
+                returned = [self._line_by_sku(order["orderlines"], sku, 3)]
+            else:
+                returned = [line for line in order["orderlines"] if line["state"] == 3]
+            if not returned:
+                raise SandboxError(
+                    409, "nothing_to_refund", f"order {order_id} has no shipped line"
+                )
+            for line in returned:
+                line.update(state=6, return_reason=return_reason, return_message=message)
+            self._save(order, self.clock())
+            return order
+
     def rotate_token(self, token: str) -> None:
         with self._lock:
             self.token = token

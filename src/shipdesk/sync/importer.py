@@ -432,6 +432,7 @@ def _create_many(store: Store, rows: list[_New]) -> list[int]:
                 "channel_payload": Prepared(row.payload),
                 "channel_hash": row.digest,
                 **_order_fields(row.data),
+                **_return_fields(row.data.returned_items, row.data),
             }
             for n, (row, status) in enumerate(zip(rows, statuses, strict=True))
         ],
@@ -478,9 +479,27 @@ def _create_many(store: Store, rows: list[_New]) -> list[int]:
                 ),
             }
             for order_id, row, status in zip(order_ids, rows, statuses, strict=True)
+        ]
+        + [
+            {"order_id": order_id, "source": SOURCE, **history.entry("returned", **_returned(line))}
+            for order_id, row in zip(order_ids, rows, strict=True)
+            for line in row.data.returned_items
         ],
     )
     return order_ids
+
+
+def _return_fields(returned: list, data: OrderData) -> dict:
+    """An order with a line refunded after shipping came back: when (Back Market's time of
+    the change: it says no other) and why (its first returned line's reason)."""
+    if not returned:
+        return {"returned_at": None, "return_reason": None}
+    return {"returned_at": data.channel_modified_at, "return_reason": returned[0].return_reason}
+
+
+def _returned(line) -> dict:
+    """The "returned" history entry's parameters for a line refunded after shipping."""
+    return {"sku": line.sku, "reason": line.return_reason, "message": line.return_message}
 
 
 def _order_fields(data: OrderData) -> dict:
@@ -564,6 +583,11 @@ def _update(
         changes.append(("order_state", {"old": order.channel_state, "new": data.channel_state}))
     items = {i.channel_line_id: i for i in order.items.all()}
     products = {p.sku: p for p in Product.objects.filter(sku__in=[i.sku for i in data.items])}
+    returned = [
+        line
+        for line in data.returned_items
+        if getattr(items.get(line.channel_line_id), "channel_state", None) != line.channel_state
+    ]
     for line in data.items:
         item = items.get(line.channel_line_id)
         if item is None:
@@ -602,6 +626,12 @@ def _update(
     order.channel_hash = digest
     # Only what Back Market owns: a seller's edit made since `order` was read stays.
     fields = [*owned, "status", "channel_payload", "channel_hash", "modified_at"]
+    if returned and order.returned_at is None:
+        for key, value in _return_fields(returned, data).items():
+            setattr(order, key, value)
+        fields += ["returned_at", "return_reason"]
+    for line in returned:
+        record(order, "returned", source=SOURCE, **_returned(line))
     if status == CANCELLED and previous != CANCELLED and _being_prepared(order):
         order.warning = CANCELLED_WHILE_PREPARED
         fields.append("warning")

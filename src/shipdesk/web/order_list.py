@@ -25,6 +25,7 @@ from shipdesk.shipping.carriers import clean_tracking_number
 from shipdesk.shipping.models import Shipment
 
 TO_ACCEPT = "to_accept"
+RETURNS = "returns"
 ALL = "all"
 TABS = [
     (TO_ACCEPT, _("Awaiting acceptance")),
@@ -32,6 +33,7 @@ TABS = [
     (ON_HOLD, _("On hold")),
     (SHIPPED, _("Shipped")),
     (CANCELLED, _("Cancelled")),
+    (RETURNS, _("Returns")),
     (AWAITING_PAYMENT, _("Awaiting payment")),
     (ALL, pgettext_lazy("orders tab", "All")),
 ]
@@ -41,6 +43,8 @@ TAB_FILTERS = {
     ON_HOLD: Q(status=ON_HOLD),
     SHIPPED: Q(status=SHIPPED),
     CANCELLED: Q(status=CANCELLED),
+    # Shipped orders that came back (a line refunded after shipping); they stay shipped.
+    RETURNS: Q(returned_at__isnull=False),
     AWAITING_PAYMENT: Q(status=AWAITING_PAYMENT),
     ALL: Q(),
 }
@@ -59,7 +63,7 @@ DEFAULT_PAGE_SIZE = 50
 
 
 def tab_counts(orders: QuerySet[Order]) -> dict[str, int]:
-    """Every tab's count for these orders, from one grouped query."""
+    """Every tab's count for these orders, from one grouped query (and one for returns)."""
     counts = dict.fromkeys(TAB_FILTERS, 0)
     rows = orders.values_list("status", "awaiting_acceptance").order_by().annotate(n=Count("id"))
     for status, awaiting_acceptance, n in rows:
@@ -68,6 +72,8 @@ def tab_counts(orders: QuerySet[Order]) -> dict[str, int]:
             counts[TO_ACCEPT if awaiting_acceptance else AWAITING_SHIPMENT] += n
         elif status in counts:
             counts[status] += n
+    # Few orders come back: their own index counts them without the grouped query's rows.
+    counts[RETURNS] = orders.filter(TAB_FILTERS[RETURNS]).order_by().count()
     return counts
 
 

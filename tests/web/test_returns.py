@@ -1,0 +1,87 @@
+"""The Returns tab: shipped orders Back Market refunded after shipping, with their reason;
+they stay under Shipped, and shipped for the ShipStation API."""
+
+import base64
+import re
+
+import pytest
+
+from shipdesk.api.keys import create_key
+from shipdesk.orders.models import Order
+from shipdesk.sync.importer import import_orders
+from tests.sync.returns import refund_after_shipping, shipped_order
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response) -> list[str]:
+    return re.findall(r'<tr data-order="(\d+)">', response.content.decode())
+
+
+def tab_count(response, tab: str) -> int:
+    match = re.search(
+        rf'data-tab="{tab}">[^<]*<span class="count">(\d+)</span>', response.content.decode()
+    )
+    return int(match.group(1))
+
+
+@pytest.fixture
+def returned(store, sandbox):
+    """An order shipped, refunded after shipping ("faulty on opening"), imported again."""
+    order = shipped_order(store)
+    refund_after_shipping(sandbox, order, return_reason=21)
+    import_orders(store)
+    order.refresh_from_db()
+    return order
+
+
+def test_the_returns_tab_lists_returned_orders_with_their_reason(shipper_client, returned):
+    # When opening the Returns tab of the orders page
+    response = shipper_client.get("/orders/", {"tab": "returns", "per_page": 100})
+
+    # Then it lists the returned orders (the sandbox's own and this one), each with its reason
+    page = response.content.decode()
+    everyone = Order.objects.filter(returned_at__isnull=False)
+    assert sorted(listed(response)) == sorted(everyone.values_list("order_number", flat=True))
+    assert tab_count(response, "returns") == everyone.count()
+    row = re.search(rf'<tr data-order="{returned.order_number}">.*?</tr>', page, re.S).group(0)
+    assert '<span class="badge badge-shipped">Shipped</span>' in row
+    assert (
+        '<span class="badge badge-returned" data-testid="returned">returned: faulty on opening'
+        "</span>" in row
+    )
+    # and the order is still under Shipped, not under Cancelled
+    shipped = shipper_client.get("/orders/", {"tab": "shipped", "q": returned.order_number})
+    cancelled = shipper_client.get("/orders/", {"tab": "cancelled", "q": returned.order_number})
+    assert (listed(shipped), listed(cancelled)) == ([returned.order_number], [])
+
+
+def test_returns_in_french_and_on_the_order_page(shipper_client, returned):
+    french = shipper_client.get(
+        "/orders/", {"tab": "returns", "q": returned.order_number}, HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    detail = shipper_client.get(f"/orders/{returned.pk}/").content.decode()
+
+    assert re.search(r'data-tab="returns">Retours <span class="count">1</span>', french)
+    assert "retournée : panne à l’ouverture</span>" in french
+    assert (
+        '<p class="banner banner-warning" data-testid="returned">Returned: refunded after '
+        "shipping on Back Market (faulty on opening).</p>" in detail
+    )
+    assert "Cancelled on Back Market" not in detail
+
+
+def test_the_api_keeps_a_returned_order_shipped(client, django_user_model, returned):
+    key, secret = create_key(django_user_model.objects.create_user("erp"), name="ERP")
+    auth = "Basic " + base64.b64encode(f"{key.key}:{secret}".encode()).decode()
+
+    response = client.get(
+        "/ssapi/orders",
+        {"orderStatus": "shipped", "orderNumber": returned.order_number},
+        HTTP_AUTHORIZATION=auth,
+    )
+
+    orders = response.json()["orders"]
+    assert [(o["orderNumber"], o["orderStatus"]) for o in orders] == [
+        (returned.order_number, "shipped")
+    ]
