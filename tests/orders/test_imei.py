@@ -248,6 +248,21 @@ LUHN_PROBLEM = (
             ["Internal notes, line 1: IMEI 35693803564380 has 14 digits; an IMEI has 15"],
         ),
         (
+            f"{IMEI_A}\n09445440281234",
+            [PHONE],
+            [imei(PHONE, IMEI_A)],
+            ["Internal notes, line 2: IMEI 09445440281234 has 14 digits; an IMEI has 15"],
+        ),
+        (
+            f"{IMEI_A}\n35693803564380",
+            [PHONE, OTHER_PHONE],
+            [],
+            [
+                "Internal notes, line 2: IMEI 35693803564380 has 14 digits; an IMEI has 15",
+                count_problem(1, [PHONE, OTHER_PHONE]),
+            ],
+        ),
+        (
             "imei=12345",
             [PHONE],
             [],

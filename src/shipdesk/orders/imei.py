@@ -238,8 +238,10 @@ def read_notes(notes: str, units: list[NotesUnit]) -> NotesReading:
             reading.problems.append(problem)
         if entry is not None:
             entries.append(entry)
-        elif problem and sku is None:
-            entries.append(_Entry(number, None))  # unread, it still takes its line's unit
+        elif problem and sku is None and (label or len(normalise_imei(text)) == IMEI_LENGTH):
+            # An IMEI mistyped still takes its line's unit; a number of another length
+            # (a DPD tracking number has 14 digits) is reported but takes none.
+            entries.append(_Entry(number, None))
     _place(entries, units, reading)
     order = [(u.sku, u.unit) for u in units]
     reading.values.sort(key=lambda v: order.index((v.sku, v.unit)))
