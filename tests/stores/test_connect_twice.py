@@ -339,9 +339,10 @@ def test_store_add_help_gives_each_option_its_default(capsys):
 
     help_text = " ".join(capsys.readouterr().out.split())
     for expected in (
-        "--country-code COUNTRY_CODE the store's marketplace language (default: fr-fr), sent "
-        "with every request: Back Market answers in it. It filters nothing: the token imports "
-        "the orders of every country of the region's platform",
+        "--country-code COUNTRY_CODE the store's marketplace language, sent with every "
+        "request: Back Market answers in it, e.g. de-de. It filters nothing: the token imports "
+        "the orders of every country of the region's platform (default: fr-fr for eu, en-us "
+        "for us, ja-jp for ap)",
         "--import-interval IMPORT_INTERVAL seconds between imports, from 60 (default: 120)",
         "--first-import-days FIRST_IMPORT_DAYS the first import reads this many days back "
         "(default: 30)",

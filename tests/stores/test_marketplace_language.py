@@ -5,8 +5,12 @@ import html
 
 import pytest
 
+from shipdesk.stores.connection import StoreRefused, connect_store
+from shipdesk.stores.models import Store
 from shipdesk.web.forms import ConnectStoreForm
 from tests.factories import make_store
+
+from ..commands import refusal, run
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +47,41 @@ def test_the_store_page_names_it_the_same(admin_client):
     page = admin_client.get(f"/stores/{store.pk}/").content.decode()
 
     assert "<dt>Marketplace language</dt><dd>de-de</dd>" in page
+
+
+def add(region, *more) -> list[str]:
+    return ["store", "add", "--name", "S", "--region", region, "--token", "sandbox-token", *more]
+
+
+@pytest.mark.parametrize(
+    ("region", "language"), [("eu", "fr-fr"), ("us", "en-us"), ("ap", "ja-jp")]
+)
+def test_a_store_added_without_one_takes_its_platforms_first(sandbox, region, language):
+    run(*add(region, "--base-url", sandbox.url))
+
+    assert Store.objects.get().country_code == language
+
+
+def test_a_store_added_with_one_keeps_it(sandbox):
+    run(*add("eu", "--base-url", sandbox.url, "--country-code", "DE-DE "))
+
+    assert Store.objects.get().country_code == "de-de"
+
+
+def test_one_not_on_the_platform_is_refused_in_one_line(sandbox):
+    message = refusal(*add("us", "--base-url", sandbox.url, "--country-code", "fr-fr"))
+
+    assert message == (
+        "'fr-fr' is not a marketplace of the us platform (one of: en-us); nothing saved"
+    )
+    assert not Store.objects.exists()
+
+
+def test_connect_store_says_which_field(db):
+    with pytest.raises(StoreRefused) as refused:
+        connect_store(name="S", region="ap", token="t", country_code="xx")
+
+    assert (str(refused.value), refused.value.field) == (
+        "'xx' is not a marketplace of the ap platform (one of: ja-jp, en-au)",
+        "country_code",
+    )

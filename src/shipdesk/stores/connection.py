@@ -21,6 +21,28 @@ from shipdesk.stores.models import Store, account_fingerprint
 # A person waits for the token check: one retry, not the background jobs' minute of them.
 CHECK_RETRY = RetryPolicy(max_attempts=2, budget_s=5.0)
 
+# Each platform's marketplaces, by the language code Back Market answers in (its
+# Accept-Language); the first is a new store's unless it names another.
+MARKETPLACES = {
+    "eu": [
+        "fr-fr",
+        "fr-be",
+        "es-es",
+        "de-de",
+        "de-at",
+        "it-it",
+        "en-gb",
+        "nl-nl",
+        "pt-pt",
+        "en-ie",
+        "el-gr",
+        "sk-sk",
+        "sv-se",
+    ],
+    "us": ["en-us"],
+    "ap": ["ja-jp", "en-au"],
+}
+
 
 class StoreRefused(Exception):
     """The store cannot be connected, changed or removed; the message says why.
@@ -138,6 +160,20 @@ def user_agent_warning(server: str) -> str | None:
     return user_agent_problem(settings.BACKMARKET_USER_AGENT)
 
 
+def marketplace_language(region: str, country_code: str = "") -> str:
+    """The store's marketplace language: the one given, else its platform's first; refused
+    (StoreRefused) when it is not a marketplace of that platform."""
+    codes = MARKETPLACES.get(region, [])
+    country_code = (country_code or "").strip().lower() or (codes[0] if codes else "")
+    if country_code not in codes:
+        raise StoreRefused(
+            _("%(code)r is not a marketplace of the %(region)s platform (one of: %(codes)s)")
+            % {"code": country_code, "region": region, "codes": ", ".join(codes)},
+            field="country_code",
+        )
+    return country_code
+
+
 def _refuse_connected_twice(fingerprint: str, *, other_than: Store | None = None) -> None:
     same = Store.objects.filter(account_fingerprint=fingerprint)
     if other_than is not None:
@@ -200,17 +236,20 @@ def unreachable_message(exc: BackMarketError, server: str) -> str | None:
 
 
 def connect_store(
-    *, name: str, region: str, token: str, base_url: str = "", country_code: str = "fr-fr", **fields
+    *, name: str, region: str, token: str, base_url: str = "", country_code: str = "", **fields
 ) -> Store:
     """Check the token against Back Market with one request, then save the store.
 
-    Refused (StoreRefused) for a bad server address, a name in use, or a token already
+    `country_code` is the store's marketplace language (see marketplace_language): Back
+    Market answers in it; it filters no order. Refused (StoreRefused) for a bad server
+    address, a marketplace not on the region's platform, a name in use, or a token already
     connected as another store. Raises the connector's error (TokenRejected, Forbidden, a
     TransientError when the server cannot be reached...) and saves nothing when Back
     Market refuses the token.
     """
     name = (name or "").strip()
     base_url = check_base_url(base_url)
+    country_code = marketplace_language(region, country_code)
     token = _checked_token(token)
     if not name:
         raise StoreRefused(_("the store needs a name"), field="name")

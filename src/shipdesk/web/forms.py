@@ -21,29 +21,11 @@ from shipdesk.orders import quantities
 from shipdesk.orders.models import Product, Tag
 from shipdesk.shipping import carriers
 from shipdesk.shipping.carriers import CARRIERS
+from shipdesk.stores.connection import MARKETPLACES
 from shipdesk.stores.models import STATUS_MAPPING_LABELS, Store, Warehouse
 from shipdesk.web import labels, throttle
 from shipdesk.web.models import UserPreference
 
-COUNTRY_CODES = {
-    "eu": [
-        "fr-fr",
-        "fr-be",
-        "es-es",
-        "de-de",
-        "de-at",
-        "it-it",
-        "en-gb",
-        "nl-nl",
-        "pt-pt",
-        "en-ie",
-        "el-gr",
-        "sk-sk",
-        "sv-se",
-    ],
-    "us": ["en-us"],
-    "ap": ["ja-jp", "en-au"],
-}
 PACKAGES = list(carriers.PACKAGES.items())
 REGION_LABELS = {
     "eu": _("Europe (incl. UK)"),
@@ -175,7 +157,7 @@ class ConnectStoreForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"), choices=list(REGION_LABELS.items()))
     country_code = forms.ChoiceField(
         label=_("Marketplace language"),
-        choices=[(c, c) for codes in COUNTRY_CODES.values() for c in codes],
+        choices=[(c, c) for codes in MARKETPLACES.values() for c in codes],
         initial="fr-fr",
         help_text=_(
             "Back Market answers in this language (it is sent with every request). It filters "
@@ -206,7 +188,7 @@ class ConnectStoreForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         region, country = cleaned.get("region"), cleaned.get("country_code")
-        if region and country and country not in COUNTRY_CODES[region]:
+        if region and country and country not in MARKETPLACES[region]:
             self.add_error(
                 "country_code",
                 _("%(country)s is not on the %(region)s platform.")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from shipdesk.backmarket import BackMarketError
 from shipdesk.core.cli import confirm, get_store, local_time, print_json, whole_number
 from shipdesk.stores.connection import (
+    MARKETPLACES,
     StoreRefused,
     connect_store,
     removal_blocker,
@@ -19,6 +20,7 @@ from shipdesk.stores.models import REGIONS, Store, server_url, validate_status_m
 REGION_HELP = (
     "eu (www.backmarket.fr, also the UK), us (www.backmarket.com), ap (www.backmarket.co.jp)"
 )
+FIRST_MARKETPLACES = ", ".join(f"{codes[0]} for {region}" for region, codes in MARKETPLACES.items())
 
 
 def store_dict(store: Store) -> dict:
@@ -73,10 +75,10 @@ class Command(BaseCommand):
         )
         add.add_argument(
             "--country-code",
-            default="fr-fr",
-            help="the store's marketplace language (default: %(default)s), sent with every "
-            "request: Back Market answers in it. It filters nothing: the token imports the "
-            "orders of every country of the region's platform",
+            default="",
+            help="the store's marketplace language, sent with every request: Back Market "
+            "answers in it, e.g. de-de. It filters nothing: the token imports the orders of "
+            f"every country of the region's platform (default: {FIRST_MARKETPLACES})",
         )
         add.add_argument(
             "--auto-accept",
