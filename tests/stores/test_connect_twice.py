@@ -43,12 +43,6 @@ def add(name, token, base_url, *more) -> list[str]:
     )
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("alice", "a@example.com", "pw"))
-    return client
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

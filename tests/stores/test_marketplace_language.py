@@ -20,12 +20,6 @@ HELP = (
 )
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("alice", "a@example.com", "pw"))
-    return client
-
-
 def test_the_connect_form_says_what_the_country_code_does():
     field = ConnectStoreForm().fields["country_code"]
 

@@ -26,14 +26,8 @@ PLACEHOLDER_WARNING = (
 )
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("alice", "a@example.com", "pw"))
-    return client
-
-
-def add(*more) -> list[str]:
-    return ["store", "add", "--name", "FR", "--region", "eu", "--token", "t", *more]
+def add(*more, token="t") -> list[str]:
+    return ["store", "add", "--name", "FR", "--region", "eu", "--token", token, *more]
 
 
 @pytest.mark.parametrize(
@@ -104,23 +98,10 @@ def test_store_add_on_the_sandbox_connects_without_a_warning(settings, sandbox):
     settings.BACKMARKET_USER_AGENT = PLACEHOLDER
     out, err = StringIO(), StringIO()
 
-    call_command(
-        "store",
-        "add",
-        "--name",
-        "Sandbox",
-        "--region",
-        "eu",
-        "--token",
-        "sandbox-token",
-        "--base-url",
-        sandbox.url,
-        stdout=out,
-        stderr=err,
-    )
+    call_command(*add("--base-url", sandbox.url, token="sandbox-token"), stdout=out, stderr=err)
 
     store = Store.objects.get()
-    assert out.getvalue() == f"Connected store {store.pk} (Sandbox); token accepted.\n"
+    assert out.getvalue() == f"Connected store {store.pk} (FR); token accepted.\n"
     assert err.getvalue() == ""
 
 
