@@ -43,7 +43,7 @@ def test_admin_connects_a_store_to_the_sandbox_and_imports_with_live_progress(
     page.goto(f"{live_server.url}/stores/connect/")
     page.get_by_label("Store name").fill("Refurb Paris")
     page.get_by_label("Region").select_option("eu")
-    page.get_by_label("Country").select_option("fr-fr")
+    page.get_by_label("Marketplace language").select_option("fr-fr")
     page.get_by_label("API token").fill("sandbox-token")
     page.get_by_label("Import orders of the last (days)").fill("90")
     page.get_by_text("Advanced").click()
