@@ -23,6 +23,8 @@ SAMPLES = {
     },
     "warning": {},
     "returned": {"sku": "IP13", "reason": 21, "message": "Écran noir"},
+    "line_refunded": {"sku": "IP13", "after_shipping": True, "reason": 21},
+    "refund_failed": {"sku": "IP13", "error": "400 invalid_transition"},
     "identifier_set": {
         "identifier": "imei",
         "value": "356938035643809",

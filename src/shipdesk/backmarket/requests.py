@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .states import LineState
+from .states import LineState, ReturnReason
 
 MAX_PAGE_SIZE = 50
 
@@ -77,6 +77,24 @@ def accept_line(order_id: int, sku: str) -> Request:
 
 def cancel_line(order_id: int, sku: str) -> Request:
     return _update_order(order_id, {"new_state": int(LineState.CANCELLED), "sku": _sku(sku)})
+
+
+def refund_line(
+    order_id: int, sku: str, *, shipped: bool, return_reason: int | None = None, return_message=""
+) -> Request:
+    """Refund a line: an accepted one before shipping (5), a shipped one after a return (6,
+    with Back Market's return reason)."""
+    if not shipped:
+        body: dict[str, Any] = {"new_state": int(LineState.REFUNDED_BEFORE_SHIPPING)}
+    elif return_reason is None:
+        raise ValueError("return_reason is required to refund a line after shipping")
+    else:
+        body = {"new_state": int(LineState.REFUNDED_AFTER_SHIPPING)}
+    if return_reason is not None:
+        body["return_reason"] = int(ReturnReason(return_reason))
+    if return_message:
+        body["return_message"] = return_message
+    return _update_order(order_id, {**body, "sku": _sku(sku)})
 
 
 def ship_order(

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shipdesk.backmarket import CANCELLED_LINE_STATES, LineState
+from shipdesk.backmarket import CANCELLED_LINE_STATES, LineState, ReturnReason
 from shipdesk.orders.backmarket_updates import queue_update
-from shipdesk.orders.history import record
+from shipdesk.orders.history import RETURN_REASONS, record
 from shipdesk.orders.imei import (
     NotesReading,
     NotesUnit,
@@ -126,24 +126,11 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", now=True)
                 _("order %(number)s has no line awaiting acceptance")
                 % {"number": order.order_number}
             )
-        _claim_lines(lines, LineState.ACCEPTED)
         messages = [
-            queue_update(
-                order,
-                "accept",
-                key=str(item.pk),
-                line=item.channel_line_id,
-                sku=item.sku,
-                user=user,
-                source=source,
-                enqueue=not now,
-            )
+            _queue_line_update(order, item, "accept", LineState.ACCEPTED, user, source, now)
             for item in lines
         ]
-    if now:
-        _deliver_now(messages, _("Back Market refused to accept %(sku)s: %(reason)s"))
-        order.refresh_from_db()
-    return order
+    return _sent_now(order, messages, now, _("Back Market refused to accept %(sku)s: %(reason)s"))
 
 
 def identifier_needs(order: Order) -> list[tuple[OrderItem, bool]]:
@@ -497,22 +484,112 @@ def cancel_line(
                 )
                 % {"sku": sku}
             )
-        _claim_lines([item], LineState.CANCELLED)
-        message = queue_update(
-            order,
-            "cancel",
-            key=str(item.pk),
-            line=item.channel_line_id,
-            sku=sku,
-            reason=reason,
-            user=user,
-            source=source,
-            enqueue=not now,
+        message = _queue_line_update(
+            order, item, "cancel", LineState.CANCELLED, user, source, now, reason=reason
         )
+    return _sent_now(order, [message], now, _("Back Market refused to cancel %(sku)s: %(reason)s"))
+
+
+def _queue_line_update(order, item, action, state, user, source, now, **payload) -> Message:
+    """Claim the line for its update (see _claim_lines) and queue the update, in the
+    caller's transaction; with `now`, the caller sends it after commit (_sent_now)."""
+    _claim_lines([item], state)
+    return queue_update(
+        order,
+        action,
+        key=str(item.pk),
+        line=item.channel_line_id,
+        sku=item.sku,
+        user=user,
+        source=source,
+        enqueue=not now,
+        **payload,
+    )
+
+
+def _sent_now(order: Order, messages: list[Message], now: bool, refusal: str) -> Order:
     if now:
-        _deliver_now([message], _("Back Market refused to cancel %(sku)s: %(reason)s"))
+        _deliver_now(messages, refusal)
         order.refresh_from_db()
     return order
+
+
+def refund_line(
+    order: Order,
+    *,
+    sku: str,
+    reason: int | str | None = None,
+    message: str = "",
+    user=None,
+    source="user",
+    now=True,
+) -> Order:
+    """Refund a line on Back Market: an accepted line that cannot be shipped (before
+    shipping), or a shipped line that came back (after shipping: Back Market's return reason
+    is required: its code, as a number or digits). Claimed and queued as cancel_line does."""
+    reason = _return_reason(reason)
+    if len(message) > RETURN_MESSAGE_MAX:
+        raise OrderActionError(
+            _("the return message is too long (at most %(max)s characters)")
+            % {"max": RETURN_MESSAGE_MAX}
+        )
+    with transaction.atomic():
+        lock(order)
+        lines = [i for i in order.items.all() if i.sku == sku]
+        if not lines:
+            raise OrderActionError(_no_item(order, sku))
+        refundable = (LineState.ACCEPTED, LineState.SHIPPED)
+        item = next((i for i in lines if i.channel_state in refundable), lines[0])
+        if item.channel_state in CANCELLED_LINE_STATES:
+            raise OrderActionError(_("%(sku)s is already cancelled or refunded") % {"sku": sku})
+        if item.channel_state not in refundable:
+            raise OrderActionError(
+                _("%(sku)s is not accepted yet: cancel it instead") % {"sku": sku}
+            )
+        shipped = item.channel_state == LineState.SHIPPED
+        if shipped and reason is None:
+            raise OrderActionError(
+                _("%(sku)s was shipped: give Back Market's return reason (%(reasons)s)")
+                % {"sku": sku, "reasons": return_reasons_said()}
+            )
+        previous = item.channel_state
+        new_state = (
+            LineState.REFUNDED_AFTER_SHIPPING if shipped else LineState.REFUNDED_BEFORE_SHIPPING
+        )
+        queued = _queue_line_update(
+            order,
+            item,
+            "refund",
+            new_state,
+            user,
+            source,
+            now,
+            new_state=int(new_state),
+            previous=int(previous),
+            return_reason=reason,
+            return_message=message,
+        )
+    return _sent_now(order, [queued], now, _("Back Market refused to refund %(sku)s: %(reason)s"))
+
+
+RETURN_MESSAGE_MAX = 500  # Back Market's limit
+
+
+def _return_reason(value: int | str | None) -> int | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.isdigit() and int(text) in set(ReturnReason):
+        return int(text)
+    raise OrderActionError(
+        _("unknown return reason %(reason)s; use one of: %(reasons)s")
+        % {"reason": value, "reasons": return_reasons_said()}
+    )
+
+
+def return_reasons_said() -> str:
+    """Back Market's return reasons, code and name: what to type."""
+    return ", ".join(f"{int(code)} {name}" for code, name in RETURN_REASONS.items())
 
 
 # ShipStation's rule: only open orders can be updated.

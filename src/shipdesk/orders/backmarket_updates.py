@@ -85,6 +85,23 @@ def line_cancelled(order: Order, sku: str) -> None:
             Order.objects.filter(pk=order.pk).update(modified_at=timezone.now(), **fields)
 
 
+def line_refunded(order: Order, line_id: int, new_state: int, return_reason) -> None:
+    """Back Market refunded the line. Before shipping, an order without a live line is
+    cancelled (the seller did it: no warning); after shipping, the order came back: it stays
+    shipped, marked returned."""
+    with transaction.atomic():
+        order.items.filter(channel_line_id=line_id).update(
+            channel_state=new_state, modified_at=timezone.now()
+        )
+        states = set(order.items.values_list("channel_state", flat=True))
+        if new_state == LineState.REFUNDED_AFTER_SHIPPING:
+            Order.objects.filter(pk=order.pk, returned_at__isnull=True).update(
+                returned_at=timezone.now(), return_reason=return_reason
+            )
+        elif states <= CANCELLED_LINE_STATES and LineState.REFUNDED_AFTER_SHIPPING not in states:
+            Order.objects.filter(pk=order.pk).update(status=CANCELLED, modified_at=timezone.now())
+
+
 def identifiers_sent(order: Order, *, imei: str = "", serial_number: str = "") -> None:
     """Back Market has this IMEI / serial number: it can no longer be corrected here."""
     ItemUnit.objects.filter(item__order=order, sent_at__isnull=True).filter(
@@ -133,6 +150,28 @@ def cancellation_finished(order: Order, payload: dict, status: str, error: str) 
     )
 
 
+def refund_finished(order: Order, payload: dict, status: str, error: str) -> None:
+    sku = payload["sku"]
+    if status == "sent":
+        after = payload["new_state"] == LineState.REFUNDED_AFTER_SHIPPING
+        record(
+            order,
+            "line_refunded",
+            sku=sku,
+            after_shipping=after,
+            reason=payload["return_reason"],
+            **_by(payload),
+        )
+        return
+    # Not refunded: the line is as it was (accepted, or shipped) until the import says more.
+    with transaction.atomic():
+        OrderItem.objects.filter(
+            order=order, channel_line_id=payload["line"], channel_state=payload["new_state"]
+        ).update(channel_state=payload["previous"], modified_at=timezone.now())
+        Order.objects.filter(pk=order.pk).update(channel_hash="")
+    record(order, "refund_failed", sku=sku, error=error, **_by(payload))
+
+
 def shipment_finished(order: Order, message, status: str, error: str) -> None:
     record(
         order,
@@ -152,5 +191,7 @@ def update_finished(message: Message, status: str, error: str) -> None:
         acceptance_finished(message.order, message.payload, status, error)
     elif action == "cancel":
         cancellation_finished(message.order, message.payload, status, error)
+    elif action == "refund":
+        refund_finished(message.order, message.payload, status, error)
     else:
         shipment_finished(message.order, message, status, error)

@@ -177,6 +177,15 @@ def _returned(p: Params) -> str:
     )
 
 
+def _line_refunded(p: Params) -> str:
+    words = {**p, "reason": return_reason_name(p["reason"])}
+    if p["after_shipping"]:
+        return gettext("Line %(sku)s refunded on Back Market after shipping (%(reason)s).") % words
+    if p["reason"] is not None:
+        return gettext("Line %(sku)s refunded on Back Market before shipping (%(reason)s).") % words
+    return gettext("Line %(sku)s refunded on Back Market before shipping.") % words
+
+
 def _hold(p: Params) -> str:
     if p.get("until"):
         return gettext("Put on hold until %(until)s.") % p
@@ -292,6 +301,8 @@ MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
     "accept_failed": _("Back Market refused to accept %(sku)s: %(error)s"),
     "line_cancelled": _("Line %(sku)s cancelled on Back Market (%(reason)s)."),
     "cancel_failed": _("Back Market refused to cancel %(sku)s: %(error)s"),
+    "line_refunded": _line_refunded,
+    "refund_failed": _("Back Market refused to refund %(sku)s: %(error)s"),
     "notification_sent": _("Back Market notified: shipped with %(tracking)s."),
     "notification_failed": _(
         "Back Market rejected the shipment notification: %(error)s. Fix it and re-send."

@@ -47,9 +47,37 @@ class Cancel:
         return requests.cancel_line(order_id, self.sku)
 
 
+@dataclass(frozen=True)
+class Refund:
+    line_id: int
+    sku: str
+    new_state: int  # 5 before shipping, 6 after (a return)
+    return_reason: int | None
+    return_message: str
+
+    @property
+    def id(self) -> str:
+        return f"refund:{self.line_id}"
+
+    def request(self, order_id: int, shipping: Shipping | None) -> requests.Request:
+        return requests.refund_line(
+            order_id,
+            self.sku,
+            shipped=self.new_state == LineState.REFUNDED_AFTER_SHIPPING,
+            return_reason=self.return_reason,
+            return_message=self.return_message,
+        )
+
+
+def _refund(message: Message) -> Refund:
+    p = message.payload
+    return Refund(p["line"], p["sku"], p["new_state"], p["return_reason"], p["return_message"])
+
+
 ACTIONS = {
     "accept": lambda message: [Accept(message.payload["line"], message.payload["sku"])],
     "cancel": lambda message: [Cancel(message.payload["line"], message.payload["sku"])],
+    "refund": lambda message: [_refund(message)],
     "ship": lambda message: list(plan_shipment(message.order.backmarket_lines()).steps),
 }
 
@@ -76,6 +104,8 @@ def already_done(raw: dict, message: Message, step) -> bool:
         return line.get("state") in (LineState.ACCEPTED, LineState.SHIPPED)
     if isinstance(step, Cancel):
         return line.get("state") in CANCELLED_LINE_STATES
+    if isinstance(step, Refund):
+        return line.get("state") == step.new_state
     if isinstance(step, SetIdentifiers):
         wanted = {"imei": step.imei, "serial_number": step.serial_number}
         return all(line.get(k) == v for k, v in wanted.items() if v)
@@ -91,6 +121,8 @@ def applied(message: Message, step) -> None:
         results.line_accepted(order, step.sku)
     elif isinstance(step, Cancel):
         results.line_cancelled(order, step.sku)
+    elif isinstance(step, Refund):
+        results.line_refunded(order, step.line_id, step.new_state, step.return_reason)
     elif isinstance(step, SetIdentifiers | Ship) and (step.imei or step.serial_number):
         results.identifiers_sent(order, imei=step.imei, serial_number=step.serial_number)
 

@@ -8,7 +8,9 @@ from shipdesk.orders.actions import (
     OrderActionError,
     accept_order,
     clear_identifier,
+    refund_line,
     restore_order,
+    return_reasons_said,
     set_identifiers,
     set_notes,
 )
@@ -124,6 +126,18 @@ class Command(BaseCommand):
         ship.add_argument("--notify-customer", action="store_true")
         ship.add_argument("--no-notify-backmarket", action="store_true")
         ship.add_argument("--json", action="store_true")
+
+        refund = sub.add_parser(
+            "refund",
+            help="refund a line on Back Market: accepted (before shipping) or shipped (a return)",
+        )
+        _order_argument(refund)
+        refund.add_argument("--sku", required=True)
+        refund.add_argument(
+            "--reason",
+            help=f"Back Market's return reason, required for a shipped line: {return_reasons_said()}",
+        )
+        refund.add_argument("--message", default="", help="the return message (500 characters)")
 
         restore = sub.add_parser("restore", help="bring a deleted order back into the lists")
         _order_argument(restore)
@@ -275,6 +289,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Wrote the pick list to {path}: {summary_of(orders, pick_lines(orders))}."
         )
+
+    def handle_refund(self, *, order_number, store, sku, reason, message, **_):
+        order = refund_line(
+            find_order(order_number, store=store),
+            sku=sku,
+            reason=reason,
+            message=message,
+            source="cli",
+        )
+        # The history's entry says it: before or after shipping, and why.
+        self.stdout.write(order.events.filter(kind="line_refunded").latest("id").message)
 
     def execute(self, *args, **options):
         try:
