@@ -5,7 +5,6 @@ sandbox over HTTP."""
 from dataclasses import replace
 from io import StringIO
 
-import httpx
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -15,7 +14,7 @@ from shipdesk.outbox.models import Message
 from shipdesk.sync.importer import import_orders
 from shipdesk.web.labels import message_summary
 from tests.factories import PHONE, sandbox_order
-from tests.sync.returns import shipped_order
+from tests.sync.returns import refunds_sent, shipped_order
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +23,6 @@ def refund(order, *args) -> str:
     out = StringIO()
     call_command("orders", "refund", order.order_number, "--sku", PHONE.sku, *args, stdout=out)
     return out.getvalue()
-
-
-def refunds_sent(sandbox, order) -> list[tuple[dict, int]]:
-    log = httpx.get(f"{sandbox.url}/_sandbox/updates", timeout=5).json()["updates"]
-    return [
-        (u["body"], u["status"])
-        for u in log
-        if u["path"] == f"/ws/orders/{order.channel_order_id}"
-        and u["body"].get("new_state") in (5, 6)
-    ]
 
 
 def line_state(order) -> int:

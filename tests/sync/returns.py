@@ -34,6 +34,17 @@ def refund_after_shipping(sandbox, order: Order, **body) -> dict:
     return admin(sandbox.url, f"orders/{order.channel_order_id}/return", body)
 
 
+def refunds_sent(sandbox, order: Order) -> list[tuple[dict, int]]:
+    """The refunds (new_state 5 or 6) of `order` the sandbox received: (body, status)."""
+    log = httpx.get(f"{sandbox.url}/_sandbox/updates", timeout=5).json()["updates"]
+    return [
+        (u["body"], u["status"])
+        for u in log
+        if u["path"] == f"/ws/orders/{order.channel_order_id}"
+        and u["body"].get("new_state") in (5, 6)
+    ]
+
+
 def modified_at(sandbox, order: Order) -> datetime:
     """The order's `date_modification` on Back Market."""
     raw = httpx.get(

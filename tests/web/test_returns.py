@@ -9,7 +9,7 @@ import pytest
 from shipdesk.api.keys import create_key
 from shipdesk.orders.models import Order
 from shipdesk.sync.importer import import_orders
-from tests.sync.returns import refund_after_shipping, shipped_order
+from tests.sync.returns import refund_after_shipping, refunds_sent, shipped_order
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +85,33 @@ def test_the_api_keeps_a_returned_order_shipped(client, django_user_model, retur
     assert [(o["orderNumber"], o["orderStatus"]) for o in orders] == [
         (returned.order_number, "shipped")
     ]
+
+
+def test_a_shipped_line_is_refunded_from_the_order_page(shipper_client, store, sandbox):
+    # Given a shipped order, its page offers to refund the line with Back Market's reason
+    order = shipped_order(store)
+    page = shipper_client.get(f"/orders/{order.pk}/").content.decode()
+    assert 'data-testid="refund-IP13-128-BLK-GOOD"' in page
+    assert '<option value="21">faulty on opening</option>' in page
+    url = f"/orders/{order.pk}/refund-line/"
+
+    # When refunding it without a reason, then with one
+    without = shipper_client.post(url, {"sku": "IP13-128-BLK-GOOD"}, follow=True)
+    assert refunds_sent(sandbox, order) == []
+    done = shipper_client.post(
+        url, {"sku": "IP13-128-BLK-GOOD", "reason": "21", "message": " Écran noir "}, follow=True
+    )
+
+    # Then the first is refused, saying what to give; the second reaches Back Market once
+    assert (
+        "IP13-128-BLK-GOOD was shipped: give Back Market&#x27;s return reason (0 stock mistake"
+        in (without.content.decode())
+    )
+    assert "Line IP13-128-BLK-GOOD refunded on Back Market." in done.content.decode()
+    assert [
+        (body["new_state"], body["return_reason"], body["return_message"], status)
+        for body, status in refunds_sent(sandbox, order)
+    ] == [(6, 21, "Écran noir", 200)]
+    order.refresh_from_db()
+    assert (order.status, order.return_reason) == ("shipped", 21)
+    assert 'data-testid="refund-IP13-128-BLK-GOOD"' not in done.content.decode()

@@ -295,6 +295,15 @@ class OrderItem(models.Model):
         return self.channel_state == LineState.AWAITING_ACCEPTANCE
 
     @property
+    def refundable(self) -> bool:
+        """Back Market refunds an accepted line (before shipping) or a shipped one (a return)."""
+        return self.channel_state in (LineState.ACCEPTED, LineState.SHIPPED)
+
+    @property
+    def shipped(self) -> bool:
+        return self.channel_state == LineState.SHIPPED
+
+    @property
     def identifiers_kept_in_shipdesk(self) -> bool:
         """Back Market cannot take this line's IMEIs / serial numbers (quantity above 1)."""
         return not rules.takes_identifiers(self.backmarket_line())

@@ -51,6 +51,7 @@ urlpatterns = [
     path("orders/<int:pk>/hold/", orders.order_hold, name="order_hold"),
     path("orders/<int:pk>/release/", orders.order_release, name="order_release"),
     path("orders/<int:pk>/cancel-line/", orders.order_cancel_line, name="order_cancel_line"),
+    path("orders/<int:pk>/refund-line/", orders.order_refund_line, name="order_refund_line"),
     path("orders/<int:pk>/notes/", orders.order_notes, name="order_notes"),
     path("orders/<int:pk>/tags/", orders.order_tag_add, name="order_tag_add"),
     path(

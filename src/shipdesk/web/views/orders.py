@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shipdesk.documents import printing
 from shipdesk.orders import actions, quantities
 from shipdesk.orders.actions import DuplicateIdentifier, OrderActionError, identifier_needs
+from shipdesk.orders.history import RETURN_REASONS
 from shipdesk.orders.imei import normalise_imei
 from shipdesk.orders.models import ItemUnit, Order, OrderEvent, OrderItem, Tag
 from shipdesk.orders.status import AWAITING_SHIPMENT
@@ -221,6 +222,7 @@ def _order_context(order: Order, *, ship_form: ShipForm | None = None) -> dict:
         "shippable": shippable,
         "status_labels": labels.STATUS,
         "line_states": labels.LINE_STATE,
+        "return_reasons": [(int(code), name) for code, name in RETURN_REASONS.items()],
         "event_sources": labels.EVENT_SOURCE,
         "notification_labels": labels.NOTIFICATION,
     }
@@ -296,16 +298,38 @@ def order_release(request, pk: int):
     )
 
 
+def _line_update(request, pk: int, update, success: str):
+    """Send Back Market an update of the form's line (`sku`): `update(order, sku)`."""
+    order = _get_order(pk)
+    sku = request.POST.get("sku", "")
+    return _run(request, order, lambda: update(order, sku), success % {"sku": sku})
+
+
 @require_POST
 @shipper_required
 def order_cancel_line(request, pk: int):
-    order = _get_order(pk)
-    sku = request.POST.get("sku", "")
-    return _run(
+    return _line_update(
         request,
-        order,
-        lambda: actions.cancel_line(order, sku=sku, user=request.user),
-        _("Line %(sku)s cancelled on Back Market.") % {"sku": sku},
+        pk,
+        lambda order, sku: actions.cancel_line(order, sku=sku, user=request.user),
+        _("Line %(sku)s cancelled on Back Market."),
+    )
+
+
+@require_POST
+@shipper_required
+def order_refund_line(request, pk: int):
+    return _line_update(
+        request,
+        pk,
+        lambda order, sku: actions.refund_line(
+            order,
+            sku=sku,
+            reason=request.POST.get("reason") or None,
+            message=request.POST.get("message", "").strip(),
+            user=request.user,
+        ),
+        _("Line %(sku)s refunded on Back Market."),
     )
 
 
