@@ -108,10 +108,13 @@ def test_a_shipped_line_is_refunded_from_the_order_page(shipper_client, store, s
         in (without.content.decode())
     )
     assert "Line IP13-128-BLK-GOOD refunded on Back Market." in done.content.decode()
-    assert [
-        (body["new_state"], body["return_reason"], body["return_message"], status)
-        for body, status in refunds_sent(sandbox, order)
-    ] == [(6, 21, "Écran noir", 200)]
+    [(body, status)] = refunds_sent(sandbox, order)
+    assert (status, body["new_state"], body["return_reason"], body["return_message"]) == (
+        200,
+        6,
+        21,
+        "Écran noir",
+    )
     order.refresh_from_db()
     assert (order.status, order.return_reason) == ("shipped", 21)
     assert 'data-testid="refund-IP13-128-BLK-GOOD"' not in done.content.decode()

@@ -599,6 +599,20 @@ class OrderTag(Schema):
     tagId: Id
 
 
+class RefundLine(Schema):
+    """shipdesk's: refund a line on Back Market (ShipStation has no such call)."""
+
+    orderId: Id
+    sku: str = Field(min_length=1, max_length=200)
+    returnReason: int | None = Field(
+        default=None,
+        ge=0,
+        le=99,
+        description="Back Market's return reason code; required for a shipped line",
+    )
+    returnMessage: str = Field(default="", max_length=500)
+
+
 class VoidLabel(Schema):
     shipmentId: Id
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import override
 from ninja import Query, Router
 from ninja.errors import HttpError
 
@@ -220,6 +221,32 @@ def restore_from_hold(request, body: schemas.OrderRef):
     order = get_or_404(live_orders(), "order", body.orderId)
     release(order, user=request.user, source="api")
     return {"success": True, "message": "Order restored successfully."}
+
+
+with override("en"):  # the API speaks English, whatever language imports this module
+    RETURN_REASONS = actions.return_reasons_said()
+
+
+@router.post(
+    "/refundline",
+    response={200: schemas.Success, **ERRORS},
+    summary="Refund a line on Back Market (shipdesk)",
+    description="An accepted line is refunded before shipping (Back Market state 5); a shipped "
+    "line after its return (state 6), with Back Market's return reason: "
+    + RETURN_REASONS
+    + ". Sent once, through the outbox; a refusal answers 400 with Back Market's reason.",
+)
+def refund_line(request, body: schemas.RefundLine):
+    order = get_or_404(live_orders(), "order", body.orderId)
+    actions.refund_line(
+        order,
+        sku=body.sku,
+        reason=body.returnReason,
+        message=body.returnMessage.strip(),
+        user=request.user,
+        source="api",
+    )
+    return {"success": True, "message": "Line refunded successfully."}
 
 
 def _order_and_tag(body: schemas.OrderTag) -> tuple[Order, Tag]:
