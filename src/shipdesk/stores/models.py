@@ -34,7 +34,7 @@ STATUS_MAPPING_LABELS = {
     "1": "1 — paid, awaiting acceptance",
     "3": "3 — accepted, awaiting shipment",
     "9": "9 — shipped",
-    "cancelled": "every line cancelled or refunded",
+    "cancelled": "every line cancelled or refunded before shipping",
 }
 
 

@@ -20,7 +20,8 @@ MAPPING_KEYS = {
     "1": _("1 — paid, awaiting acceptance"),
     "3": _("3 — accepted, awaiting shipment"),
     "9": _("9 — shipped"),
-    "cancelled": _("Every line cancelled or refunded"),
+    # A line refunded after shipping is a return: the order counts as shipped (9).
+    "cancelled": _("Every line cancelled or refunded before shipping"),
 }
 HEALTH = {
     "ok": _("Connected"),
