@@ -85,6 +85,29 @@ def test_a_message_is_sent_once_with_its_attempt_recorded(far):
     assert far.finished == [("one", "sent", "")]
 
 
+def test_a_worker_killed_while_saying_so_leaves_the_message_unsent(far):
+    """The status and what the sender records of it are one change: all or nothing."""
+
+    def killed(message, status, error):
+        Message.objects.filter(pk=message.pk).update(last_error="seen by the sender")
+        raise KeyboardInterrupt  # the worker stops here, as a SIGKILL would
+
+    rules(far, finished=killed)
+    unsent = message()
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.deliver(unsent.pk)
+
+    unsent.refresh_from_db()
+    assert (unsent.status, unsent.attempts, unsent.sent_at, unsent.last_error) == (
+        "pending",
+        0,
+        None,
+        "",
+    )
+    assert unsent.lease_until is not None  # claimed: another worker takes it when it runs out
+
+
 def test_a_retriable_failure_comes_back_after_a_backoff_then_dies_at_the_deadline(far):
     failing = message()
     far.answers = [Retriable("the far side answered HTTP 503")] * 2

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -209,10 +210,13 @@ def _finish(sender: Sender, message: Message, status: str, error: str, *, tried=
         fields["attempts"] = message.attempts = message.attempts + 1
     if status == Status.SENT:
         fields["sent_at"] = timezone.now()
-    Message.objects.filter(pk=message.pk).update(**fields)
-    message.status = status
-    if sender.finished:
-        sender.finished(message, status, error)
+    # One transaction: a worker killed between the two would leave a message sent whose
+    # order never says so (seen once in the fault soak).
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(**fields)
+        message.status = status
+        if sender.finished:
+            sender.finished(message, status, error)
     return status
 
 
