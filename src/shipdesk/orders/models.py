@@ -20,6 +20,17 @@ from shipdesk.orders.quantities import ReadableDecimalField
 from shipdesk.orders.status import STATUSES
 from shipdesk.stores.models import Store, Warehouse
 
+# The languages of the buyer's packing slips, invoices and emails (Order.buyer_language).
+BUYER_LANGUAGES = ("en", "fr", "de", "es", "it", "nl")
+# A destination's language when the order does not say its marketplace.
+COUNTRY_LANGUAGES = {
+    **dict.fromkeys(("FR", "MC", "BE", "LU"), "fr"),
+    **dict.fromkeys(("DE", "AT"), "de"),
+    "ES": "es",
+    "IT": "it",
+    "NL": "nl",
+}
+
 
 class Product(models.Model):
     """The seller's catalogue: defaults per SKU that Back Market's API does not carry."""
@@ -172,6 +183,16 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.order_number
+
+    @property
+    def buyer_language(self) -> str:
+        """The language the buyer's documents and emails are written in: the marketplace's
+        (Back Market's `country_code`, 'de-de'), else the destination country's; English
+        when shipdesk does not write that language."""
+        prefix = (self.country_code or "").lower().split("-")[0]
+        if not prefix:
+            prefix = COUNTRY_LANGUAGES.get((self.ship_to.country or "").upper(), "en")
+        return prefix if prefix in BUYER_LANGUAGES else "en"
 
     @property
     def return_reason_name(self) -> str:
