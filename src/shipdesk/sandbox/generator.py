@@ -580,12 +580,17 @@ def iter_orders(n: int, seed: int, now: datetime) -> Iterator[dict]:
 
 
 def new_order(rng: random.Random, order_id: int, line_id_start: int, now: datetime) -> dict:
-    """A freshly paid order (state 1) placed a few minutes before `now`.
+    """An order paid at `now` (state 1), placed a few minutes before.
 
-    Its lines take consecutive ids from `line_id_start`.
+    Paid now, changed now: Back Market lists it from its payment, with that date_modification,
+    so a client asking what changed since a moment ago finds it. Its lines take consecutive
+    ids from `line_id_start`.
     """
     end = now.timestamp()
-    return _build_order(rng, order_id, line_id_start, end - rng.uniform(120, 600), 1, end)
+    order = _build_order(rng, order_id, line_id_start, end - rng.uniform(120, 600), 1, end)
+    paid = format_date(end, paris=not order["date_creation"].endswith("Z"))
+    order["date_payment"] = order["date_modification"] = paid
+    return order
 
 
 def _line_states(rng: random.Random, state: int, count: int) -> list[int]:
