@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import html
 import io
+import functools
 import json
 import random
 import re
@@ -481,21 +482,31 @@ def _label_lines(parcel: Parcel) -> dict[str, list[str]]:
     }
 
 
+def _font_paths() -> tuple[str, str]:
+    from shipdesk.documents.fonts import font_files
+
+    regular, bold = font_files()
+    return str(regular), str(bold)
+
+
+@functools.lru_cache(maxsize=32)
+def font(path: str, size: int):
+    """A loaded font: loading one costs more than drawing a label's text with it."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(path, size)
+
+
 def image_label(parcel: Parcel, image_format: str) -> bytes:
     """A 4x6 in label at 203 dpi, turned a quarter left as UPS sends its images."""
     from barcode import Code128
     from barcode.writer import ImageWriter
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
-    from shipdesk.documents.fonts import font_files
-
-    regular, bold = (str(p) for p in font_files())
+    regular, bold = _font_paths()
     width, height = 812, 1218
     image = Image.new("1", (width, height), 1)
     draw = ImageDraw.Draw(image)
-
-    def font(path: str, size: int):
-        return ImageFont.truetype(path, size)
 
     lines = _label_lines(parcel)
     y = 20
@@ -541,7 +552,8 @@ def image_label(parcel: Parcel, image_format: str) -> bytes:
     draw.text((24, y + 54), f"REF: {parcel.reference}"[:50], font=font(regular, 26), fill=0)
     draw.text((24, height - 60), "SANDBOX CARRIER - NOT FOR SHIPPING", font=font(bold, 30), fill=0)
     out = io.BytesIO()
-    image.rotate(90, expand=True).save(out, format=image_format)
+    # Light compression: the label is drawn per request and read back at once.
+    image.rotate(90, expand=True).save(out, format=image_format, compress_level=1)
     return out.getvalue()
 
 
