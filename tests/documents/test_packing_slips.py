@@ -13,7 +13,7 @@ from shipdesk.orders.actions import set_identifier, set_notes
 from shipdesk.orders.models import Order
 from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_orders
-from tests.factories import IMEI, imported_order, make_order, make_store
+from tests.factories import IMEI, imported_order, make_order, make_store, sandbox_order
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +60,16 @@ def test_packing_slip_shows_branding_items_options_location_imei_and_notes(brand
     pdf = render([order])
 
     [page] = text_of(pdf)
-    assert f"Order {order.order_number}" in page
+    assert f"Commande {order.order_number}" in page
     assert "Électronique Müller & Søn" in page
     assert "+33 1 23 45 67 89" in page and "contact@muller.example.com" in page
     assert item.sku in page
-    for option in item.options:
-        assert f"{option['name']}: {option['value']}" in page
+    # A French buyer's slip: the options the import wrote in English, in French.
+    assert "|État: Bon état|Stockage: 128 GB|Couleur: Noir|Verrouillage: Débloqué|" in (
+        lines_of(page)
+    )
     assert "A-03-2" in page
-    assert f"Unit 1: IMEI {IMEI}" in page
+    assert f"Unité 1: IMEI {IMEI}" in page
     assert "Merci ! Garantie 12 mois, señor García." in page
     assert "Joyeux anniversaire, Jürgen ß" in page
     assert order.ship_to.name in page
@@ -90,10 +92,10 @@ def test_a_batch_is_one_pdf_with_each_order_on_its_own_page_on_letter_paper(bran
     pages = text_of(pdf)
     assert len(pages) == 3
     for page, order in zip(pages, orders, strict=True):
-        assert f"Order {order.order_number}" in page
+        assert f"Commande {order.order_number}" in page
         assert order.items.get().sku in page
         others = [o.order_number for o in orders if o != order]
-        assert not any(f"Order {n}" in page for n in others)
+        assert not any(f"Commande {n}" in page for n in others)
     mediabox = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert [round(float(v)) for v in mediabox[2:]] == [612, 792]
 
@@ -130,7 +132,7 @@ def test_packingslip_command_writes_the_pdf(branded_store, tmp_path):
 
     pages = text_of(out.read_bytes())
     assert [
-        f"Order {o.order_number}" in p for p, o in zip(pages, [first, second], strict=True)
+        f"Commande {o.order_number}" in p for p, o in zip(pages, [first, second], strict=True)
     ] == [True, True]
     assert stdout.getvalue().startswith(f"Wrote 2 packing slips to {out} (")
     with pytest.raises(CommandError, match="no order '0000'"):
@@ -171,8 +173,94 @@ def test_packing_slips_page_for_signed_in_users(branded_store, client):
     assert page["Content-Disposition"] == 'inline; filename="packing-slips.pdf"'
     pages = text_of(page.content)
     assert [
-        f"Order {second.order_number}" in pages[0],
-        f"Order {first.order_number}" in pages[1],
+        f"Commande {second.order_number}" in pages[0],
+        f"Commande {first.order_number}" in pages[1],
     ] == [True, True]
     assert client.get("/packing-slips.pdf?orders=x").status_code == 400
     assert client.get(f"/packing-slips.pdf?orders={first.pk}&paper=A3").status_code == 400
+
+
+# What each buyer reads: the title, the order's heading word, the order date (14 March 2026)
+# as the language writes it, the ship-to heading, the column headers and the item's options.
+SLIP_TEXTS = {
+    "de-de": (
+        "LIEFERSCHEIN",
+        "Bestellung",
+        "14. März 2026",
+        "Lieferadresse",
+        "Lagerort|Artikelnummer|Artikel|Menge",
+        "Zustand: Gut|Speicher: 128 GB|Farbe: Noir|SIM-Lock: Ohne Simlock",
+    ),
+    "es-es": (
+        "ALBARÁN",
+        "Pedido",
+        "14 de marzo de 2026",
+        "Enviar a",
+        "Ubicación|Referencia|Artículo|Cant.",
+        "Estado: Bueno|Almacenamiento: 128 GB|Color: Noir|Bloqueo: Libre",
+    ),
+    "it-it": (
+        "BOLLA DI CONSEGNA",
+        "Ordine",
+        "14 Marzo 2026",  # Django's Italian capitalises the month
+        "Spedire a",
+        "Posizione|Codice articolo|Articolo|Qtà",
+        "Condizioni: Buono|Memoria: 128 GB|Colore: Noir|Blocco operatore: Sbloccato",
+    ),
+    "nl-nl": (
+        "PAKBON",
+        "Bestelling",
+        "14 maart 2026",
+        "Verzenden naar",
+        "Locatie|Artikelnummer|Artikel|Aantal",
+        "Staat: Goed|Opslag: 128 GB|Kleur: Noir|Simlock: Simlockvrij",
+    ),
+    # Swedish is not a language shipdesk writes: the buyer reads English.
+    "sv-se": (
+        "PACKING SLIP",
+        "Order",
+        "March 14, 2026",
+        "Ship to",
+        "Location|SKU|Item|Qty",
+        "Grade: Good|Storage: 128 GB|Colour: Noir|Lock status: Unlocked",
+    ),
+}
+
+
+def lines_of(page: str) -> str:
+    return "|".join(line.strip() for line in page.splitlines())
+
+
+@pytest.mark.parametrize("country_code", SLIP_TEXTS)
+def test_a_slip_is_in_its_buyers_language(store, country_code):
+    order = sandbox_order(store, country_code=country_code)
+    title, heading, date, ship_to, columns, options = SLIP_TEXTS[country_code]
+
+    [page] = text_of(render([order]))
+
+    assert lines_of(page).startswith(
+        f"{store.name}|{title}|{heading} {order.order_number} · {date}|{order.order_number}|"
+        f"{ship_to}|"
+    )
+    assert f"|{columns}|" in lines_of(page)
+    assert f"|{options}|" in lines_of(page)
+    english = ("PACKING SLIP", "Ship to", "Location", "Total units", "Thank you")
+    assert [text in page for text in english] == [country_code == "sv-se"] * 5
+
+
+def test_a_batch_has_each_slip_in_its_own_buyers_language(store):
+    french = sandbox_order(store, country_code="fr-fr")
+    german = sandbox_order(store, country_code="de-de")
+    english = sandbox_order(store, country_code="en-gb")
+
+    pages = [lines_of(page) for page in text_of(render([french, german, english]))]
+
+    assert [page.split("|")[1:3] for page in pages] == [
+        ["BON DE LIVRAISON", f"Commande {french.order_number} · 14 mars 2026"],
+        ["LIEFERSCHEIN", f"Bestellung {german.order_number} · 14. März 2026"],
+        ["PACKING SLIP", f"Order {english.order_number} · March 14, 2026"],
+    ]
+    assert pages[1].endswith(
+        f"|Vielen Dank für Ihre Bestellung. — {store.name}"
+        f"|{store.name} · Lieferschein zur Bestellung {german.order_number}|2"
+    )

@@ -4,6 +4,10 @@ Each slip carries the store's branding (logo, company name, colours, contact), t
 address, the items with their options, warehouse location, quantity and the IMEI / serial
 number of every unit, the notes to the buyer, the gift message and a Code 128 barcode of the
 order number (scanned at the packing bench to find the order).
+
+Each slip is written in its buyer's language (`Order.buyer_language`), dates included: a batch
+can hold a German slip after a French one. The texts carry the context "packing slip" so
+that another app's translation of "Order" or "Store" never replaces the slip's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import re
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import pgettext, pgettext_lazy
 from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -43,6 +49,19 @@ from shipdesk.stores.models import Store
 log = logging.getLogger(__name__)
 
 PAPER_SIZES = {"A4": A4, "LETTER": LETTER}
+# The item options the import writes (backmarket.mapping.item_options), names and values, as
+# the buyer reads them; other values (a colour as Back Market wrote it) are printed as they are.
+OPTION_TEXTS = {
+    "Grade": pgettext_lazy("packing slip", "Grade"),
+    "Storage": pgettext_lazy("packing slip", "Storage"),
+    "Colour": pgettext_lazy("packing slip", "Colour"),
+    "Lock status": pgettext_lazy("packing slip", "Lock status"),
+    "Unlocked": pgettext_lazy("packing slip", "Unlocked"),
+    "Excellent": pgettext_lazy("packing slip", "Excellent"),
+    "Very good": pgettext_lazy("packing slip", "Very good"),
+    "Good": pgettext_lazy("packing slip", "Good"),
+    "Fair": pgettext_lazy("packing slip", "Fair"),
+}
 MARGIN = 14 * mm
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -70,7 +89,7 @@ def render(orders: Iterable[Order], paper: str = "A4") -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 6 * mm,
-        title="Packing slips" if len(wanted) > 1 else f"Packing slip {by_pk[wanted[0]]}",
+        title=_title([by_pk[pk] for pk in wanted]),
         author="shipdesk",
         creator="shipdesk",
     )
@@ -82,9 +101,26 @@ def render(orders: Iterable[Order], paper: str = "A4") -> bytes:
     for index, pk in enumerate(wanted):
         if index:
             story.append(PageBreak())
-        story.extend(_slip(by_pk[pk], doc.width, regular, bold))
+        order = by_pk[pk]
+        with translation.override(order.buyer_language):
+            story.extend(_slip(order, doc.width, regular, bold))
     doc.build(story)
     return buffer.getvalue()
+
+
+def _title(orders: list[Order]) -> str:
+    """The PDF's title: one order's in its buyer's language, a batch's in the reader's."""
+    if len(orders) > 1:
+        return pgettext("packing slip", "Packing slips")
+    with translation.override(orders[0].buyer_language):
+        return pgettext("packing slip", "Packing slip %(number)s") % {
+            "number": orders[0].order_number
+        }
+
+
+def _date(value) -> str:
+    """A date as the active language writes it ('14. März 2026', '14 mars 2026')."""
+    return date_format(timezone.localtime(value), "DATE_FORMAT") if value else ""
 
 
 class _FooterText(Flowable):
@@ -217,10 +253,14 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
         fontName="Helvetica",
         fontSize=8,
     )
-    order_date = timezone.localtime(order.order_date).strftime("%Y-%m-%d")
+    order_date = _date(order.order_date)
+    number = {"number": f"<b>{escape(order.order_number)}</b>"}
     right: list[Flowable] = [
-        Paragraph("PACKING SLIP", s["title"]),
-        Paragraph(f"Order <b>{escape(order.order_number)}</b> · {order_date}", s["right"]),
+        Paragraph(escape(pgettext("packing slip", "PACKING SLIP")), s["title"]),
+        Paragraph(
+            f"{escape(pgettext('packing slip', 'Order %(number)s')) % number} · {escape(order_date)}",
+            s["right"],
+        ),
         Spacer(1, 2 * mm),
         barcode,
     ]
@@ -238,7 +278,7 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
 
     to = order.ship_to
     ship_to = [
-        Paragraph("Ship to", s["heading"]),
+        Paragraph(escape(pgettext("packing slip", "Ship to")), s["heading"]),
         Paragraph(
             _lines(
                 to.name,
@@ -255,17 +295,12 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
         ),
     ]
     details = [
-        ("Order date", order_date),
-        (
-            "Ship by",
-            timezone.localtime(order.ship_by_date).strftime("%Y-%m-%d")
-            if order.ship_by_date
-            else "",
-        ),
-        ("Shipping", order.requested_shipping_service),
-        ("Store", store.name),
+        (pgettext("packing slip", "Order date"), order_date),
+        (pgettext("packing slip", "Ship by"), _date(order.ship_by_date)),
+        (pgettext("packing slip", "Shipping"), order.requested_shipping_service),
+        (pgettext("packing slip", "Store"), store.name),
     ]
-    info = [Paragraph("Order", s["heading"])] + [
+    info = [Paragraph(escape(pgettext("packing slip", "Order")), s["heading"])] + [
         Paragraph(f"{escape(label)}: {escape(value)}", s["base"])
         for label, value in details
         if value
@@ -281,7 +316,10 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
     )
 
     story: list[Flowable] = [
-        _FooterText(f"{name} · packing slip for order {order.order_number}"),
+        _FooterText(
+            pgettext("packing slip", "%(company)s · packing slip for order %(number)s")
+            % {"company": name, "number": order.order_number}
+        ),
         header,
         Spacer(1, 3 * mm),
         HRFlowable(width="100%", thickness=2, color=accent, spaceAfter=4 * mm),
@@ -290,12 +328,13 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
         _items_table(order, width, s, brand),
     ]
     if order.notes_to_buyer:
-        story.append(_box("Notes", order.notes_to_buyer, width, s, accent))
-    if order.gift:
         story.append(
-            _box("Gift message", order.gift_message or "This order is a gift.", width, s, accent)
+            _box(pgettext("packing slip", "Notes"), order.notes_to_buyer, width, s, accent)
         )
-    thanks = f"Thank you for your order. — {name}"
+    if order.gift:
+        message = order.gift_message or pgettext("packing slip", "This order is a gift.")
+        story.append(_box(pgettext("packing slip", "Gift message"), message, width, s, accent))
+    thanks = pgettext("packing slip", "Thank you for your order. — %(company)s") % {"company": name}
     story += [Spacer(1, 6 * mm), Paragraph(escape(thanks), s["small"])]
     return story
 
@@ -303,10 +342,13 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
 def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Table:
     rows: list[list] = [
         [
-            Paragraph("Location", s["th"]),
-            Paragraph("SKU", s["th"]),
-            Paragraph("Item", s["th"]),
-            Paragraph("Qty", s["th"]),
+            Paragraph(escape(heading), s["th"])
+            for heading in (
+                pgettext("packing slip", "Location"),
+                pgettext("packing slip", "SKU"),
+                pgettext("packing slip", "Item"),
+                pgettext("packing slip", "Qty"),
+            )
         ]
     ]
     total = 0
@@ -316,18 +358,25 @@ def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Ta
         total += item.quantity
         parts = [f"<b>{escape(item.name)}</b>"]
         parts += [
-            f"{escape(str(o.get('name', '')))}: {escape(str(o.get('value', '')))}"
+            f"{escape(_option(o.get('name', '')))}: {escape(_option(o.get('value', '')))}"
             for o in item.options or []
             if isinstance(o, dict)
         ]
         for unit in item.units.all():
             ids = [
-                f"IMEI {unit.imei}" if unit.imei else "",
-                f"Serial {unit.serial_number}" if unit.serial_number else "",
+                pgettext("packing slip", "IMEI %(imei)s") % {"imei": unit.imei}
+                if unit.imei
+                else "",
+                pgettext("packing slip", "Serial %(serial)s") % {"serial": unit.serial_number}
+                if unit.serial_number
+                else "",
             ]
             ids = [i for i in ids if i]
             if ids:
-                parts.append(f"Unit {unit.index + 1}: {escape(' · '.join(ids))}")
+                unit_label = pgettext("packing slip", "Unit %(number)s") % {
+                    "number": unit.index + 1
+                }
+                parts.append(f"{escape(unit_label)}: {escape(' · '.join(ids))}")
         rows.append(
             [
                 Paragraph(escape(item.warehouse_location or "—"), s["bold"]),
@@ -336,7 +385,14 @@ def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Ta
                 Paragraph(str(item.quantity), s["qty"]),
             ]
         )
-    rows.append(["", "", Paragraph("Total units", s["bold"]), Paragraph(str(total), s["qty"])])
+    rows.append(
+        [
+            "",
+            "",
+            Paragraph(escape(pgettext("packing slip", "Total units")), s["bold"]),
+            Paragraph(str(total), s["qty"]),
+        ]
+    )
     table = Table(
         rows, colWidths=[width * 0.13, width * 0.27, width * 0.51, width * 0.09], repeatRows=1
     )
@@ -353,6 +409,11 @@ def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Ta
         )
     )
     return table
+
+
+def _option(text) -> str:
+    text = str(text)
+    return str(OPTION_TEXTS.get(text, text))
 
 
 def _box(title: str, text: str, width: float, s: dict, accent: colors.Color) -> Flowable:
