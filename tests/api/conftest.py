@@ -47,6 +47,14 @@ class Api:
             f"/ssapi{path}", data, content_type="application/json", HTTP_AUTHORIZATION=self.auth
         )
 
+    def put(self, path: str, body):
+        return self.client.put(
+            f"/ssapi{path}",
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=self.auth,
+        )
+
     def delete(self, path: str):
         return self.client.delete(f"/ssapi{path}", HTTP_AUTHORIZATION=self.auth)
 

@@ -170,6 +170,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/carriers", accounts.carriers)
     api.add_router("/warehouses", accounts.warehouses)
     api.add_router("/accounts", accounts.accounts)
+    api.add_router("/users", accounts.users)
     api.add_router("/webhooks", webhooks.router)
     return api
 

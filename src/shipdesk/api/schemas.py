@@ -393,6 +393,21 @@ class Tag(Schema):
     color: str
 
 
+class User(Schema):
+    userId: str = Field(description="ShipStation's is a GUID; shipdesk's the user's number")
+    userName: str
+    name: str
+
+
+class Marketplace(Schema):
+    name: str
+    marketplaceId: int
+    canRefresh: bool
+    supportsCustomMappings: bool
+    supportsCustomStatuses: bool
+    canConfirmShipments: bool
+
+
 class MarkShippedResult(Schema):
     orderId: int
     orderNumber: str

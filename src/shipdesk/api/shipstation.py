@@ -394,6 +394,15 @@ def tag(t: Tag) -> dict:
     return {"tagId": t.pk, "name": t.name, "color": t.color}
 
 
+def user(u) -> dict:
+    """A user account as ShipStation lists it: no email, no password, no role."""
+    return {
+        "userId": str(u.pk),
+        "userName": u.get_username(),
+        "name": u.get_full_name() or u.get_username(),
+    }
+
+
 def webhook(w: WebhookSubscription) -> dict:
     return {
         "IsLabelAPIHook": False,
