@@ -18,8 +18,7 @@ from shipdesk.carriers.services import add_sandbox_account
 from shipdesk.orders.actions import set_identifier
 from shipdesk.orders.models import Order, Product
 from shipdesk.sandbox.carrier import REFUSED_POSTAL_CODE
-from shipdesk.stores.models import Warehouse
-from tests.carriers.conftest import label_pdf
+from tests.carriers.conftest import label_pdf, paris_warehouse
 from tests.factories import IMEI, Line, imported_order
 
 GLS = "https://api-sandbox.gls-group.net"
@@ -100,15 +99,7 @@ def account(sandbox, db):
 
 @pytest.fixture
 def shop(store):
-    Warehouse.objects.create(
-        name="Paris",
-        company="Atelier Müller",
-        street1="12 rue des Ateliers",
-        city="Paris",
-        postal_code="75011",
-        country="FR",
-        is_default=True,
-    )
+    paris_warehouse()
     return store
 
 

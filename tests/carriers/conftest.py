@@ -15,9 +15,9 @@ from reportlab.pdfgen import canvas
 from shipdesk.carriers.models import CarrierAccount
 from shipdesk.orders.actions import set_identifier
 from shipdesk.orders.models import Order
-from shipdesk.stores.models import Store, Warehouse
+from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_orders
-from tests.factories import IMEI, imported_order
+from tests.factories import IMEI, imported_order, make_warehouse
 
 RECORDED = Path(__file__).parent / "recorded"
 
@@ -126,15 +126,18 @@ def carrier_http(monkeypatch):
 
 @pytest.fixture
 def warehouse(db):
-    return Warehouse.objects.create(
-        name="Paris",
+    return paris_warehouse(phone="+33184801234")
+
+
+def paris_warehouse(**fields):
+    """The ship-from address the carrier tests check on their labels."""
+    return make_warehouse(
+        "Paris",
         company="Atelier Müller",
         street1="12 rue des Ateliers",
         city="Paris",
         postal_code="75011",
-        country="FR",
-        phone="+33184801234",
-        is_default=True,
+        **fields,
     )
 
 

@@ -1,6 +1,5 @@
 """The orders page: tab counts, search, filters, sort, pages and bulk actions."""
 
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -8,19 +7,9 @@ import pytest
 from shipdesk.orders.models import ItemUnit, Order
 from shipdesk.shipping.models import Shipment
 from tests.factories import make_order, make_store
+from tests.web.orders_list import numbers, tab_count
 
 pytestmark = pytest.mark.django_db
-
-
-def numbers(response) -> list[str]:
-    return re.findall(r'<tr data-order="(\d+)">', response.content.decode())
-
-
-def tab_count(response, tab: str) -> int:
-    match = re.search(
-        rf'data-tab="{tab}">[^<]*<span class="count">(\d+)</span>', response.content.decode()
-    )
-    return int(match.group(1))
 
 
 @pytest.fixture

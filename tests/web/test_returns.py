@@ -10,19 +10,9 @@ from shipdesk.api.keys import create_key
 from shipdesk.orders.models import Order
 from shipdesk.sync.importer import import_orders
 from tests.sync.returns import refund_after_shipping, refunds_sent, shipped_order
+from tests.web.orders_list import numbers, tab_count
 
 pytestmark = pytest.mark.django_db
-
-
-def listed(response) -> list[str]:
-    return re.findall(r'<tr data-order="(\d+)">', response.content.decode())
-
-
-def tab_count(response, tab: str) -> int:
-    match = re.search(
-        rf'data-tab="{tab}">[^<]*<span class="count">(\d+)</span>', response.content.decode()
-    )
-    return int(match.group(1))
 
 
 @pytest.fixture
@@ -42,7 +32,7 @@ def test_the_returns_tab_lists_returned_orders_with_their_reason(shipper_client,
     # Then it lists the returned orders (the sandbox's own and this one), each with its reason
     page = response.content.decode()
     everyone = Order.objects.filter(returned_at__isnull=False)
-    assert sorted(listed(response)) == sorted(everyone.values_list("order_number", flat=True))
+    assert sorted(numbers(response)) == sorted(everyone.values_list("order_number", flat=True))
     assert tab_count(response, "returns") == everyone.count()
     row = re.search(rf'<tr data-order="{returned.order_number}">.*?</tr>', page, re.S).group(0)
     assert '<span class="badge badge-shipped">Shipped</span>' in row
@@ -53,7 +43,7 @@ def test_the_returns_tab_lists_returned_orders_with_their_reason(shipper_client,
     # and the order is still under Shipped, not under Cancelled
     shipped = shipper_client.get("/orders/", {"tab": "shipped", "q": returned.order_number})
     cancelled = shipper_client.get("/orders/", {"tab": "cancelled", "q": returned.order_number})
-    assert (listed(shipped), listed(cancelled)) == ([returned.order_number], [])
+    assert (numbers(shipped), numbers(cancelled)) == ([returned.order_number], [])
 
 
 def test_returns_in_french_and_on_the_order_page(shipper_client, returned):
