@@ -109,6 +109,8 @@ class Store(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     import_cursor = models.DateTimeField(null=True, blank=True)
     last_import_at = models.DateTimeField(null=True, blank=True)
+    # The last time Back Market was asked what changed: by an import or a poll (sync.tasks).
+    last_checked_at = models.DateTimeField(null=True, blank=True)
     # Cross-process lease: one import per store at a time, on SQLite and PostgreSQL alike.
     import_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -8,6 +8,10 @@ redone, and the upsert on `(store, channel order id)` makes redoing it harmless.
 A page is imported in one transaction with a few queries for the whole page (known orders,
 quarantine, catalogue) and one bulk insert per table for its new orders: queries per order
 would make the database, not Back Market, the import's limit.
+
+A poll (`poll_orders`, every few seconds) is the same import over a short window: what
+changed since shortly before the last check. It costs one request when nothing changed;
+the scheduled import keeps the long overlap that catches records Back Market lists late.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ from shipdesk.sync.models import ImportRun, QuarantinedOrder
 log = logging.getLogger(__name__)
 
 OVERLAP = timedelta(minutes=10)
+# A poll re-reads this much before its last check: clock skew between shipdesk and Back
+# Market, and a record committed a little after its date_modification (longer: OVERLAP).
+POLL_OVERLAP = timedelta(minutes=1)
+POLL = "poll"  # the trigger of a poll's run
 NO_ADDRESS = "the order has no complete shipping address (street, city, postal code, country)"
 SOURCE = "import"
 T = TypeVar("T")
@@ -114,11 +122,8 @@ def import_orders(
     if not _acquire_lease(store, start):
         raise ImportAlreadyRunning(f"an import of store {store.name!r} is already running")
     store.refresh_from_db()
-    since = (
-        store.import_cursor - OVERLAP
-        if store.import_cursor
-        else start - timedelta(days=store.first_import_days)
-    )
+    poll = trigger == POLL
+    since = _since(store, start, poll=poll)
     # Holding the lease, any run still "running" was cut short by a crash: say so.
     ImportRun.objects.filter(store=store, status=ImportRun.Status.RUNNING).update(
         status=ImportRun.Status.FAILED,
@@ -156,27 +161,33 @@ def import_orders(
             if progress:
                 progress(run)
     except TokenRejected as exc:
-        _fail(store, run, exc, health=Store.Health.TOKEN_REJECTED)
+        _fail(store, run, exc, health=Store.Health.TOKEN_REJECTED, poll=poll)
         _alert_token_rejected(store)
     except BackMarketError as exc:
-        _fail(store, run, exc, health=Store.Health.FAILING)
+        _fail(store, run, exc, health=Store.Health.FAILING, poll=poll)
     except Exception as exc:
         log.exception("import of store %s failed", store.pk)
-        _fail(store, run, exc, health=Store.Health.FAILING)
+        _fail(store, run, exc, health=Store.Health.FAILING, poll=poll)
         raise
     else:
         # Cap at the run's start: what changed while we paged is read again next time.
-        new_cursor = min(max_seen, start) if max_seen else since
+        new_cursor = min(max_seen, start) if max_seen else (store.import_cursor or since)
         if store.import_cursor and store.import_cursor > new_cursor:
             new_cursor = store.import_cursor
         run.status = ImportRun.Status.OK
         run.finished_at = timezone.now()
-        run.save()
+        if poll and not _found_anything(run):
+            # Three quiet polls a minute would bury the runs that did something.
+            run.delete()
+        else:
+            run.save()
+        # A poll leaves last_import_at to the scheduled import: it says when that one is due.
         Store.objects.filter(pk=store.pk).update(
             import_cursor=new_cursor,
-            last_import_at=start,
+            last_checked_at=start,
             health=Store.Health.OK,
             last_error="",
+            **({} if poll else {"last_import_at": start}),
         )
     finally:
         pages.close()
@@ -188,6 +199,40 @@ def import_orders(
             orders_imported(store, created_ids)
     store.refresh_from_db()
     return run
+
+
+def poll_orders(store: Store, *, client=None) -> ImportRun | None:
+    """Import what changed since shortly before the last check: one request when nothing did.
+
+    None when the store has no cursor yet (its first import reads the history) or another
+    import of it is running (it reads what the poll would). A failure is recorded like an
+    import's: a failed run, and the store's health.
+    """
+    if store.import_cursor is None:
+        return None
+    try:
+        return import_orders(store, trigger=POLL, client=client)
+    except ImportAlreadyRunning:
+        return None
+
+
+def _since(store: Store, start: datetime, *, poll: bool) -> datetime:
+    """Where the run starts reading on Back Market's date_modification."""
+    if store.import_cursor is None:
+        return start - timedelta(days=store.first_import_days)
+    if poll:
+        # From the last check, not from the last change: a quiet account reads an empty page,
+        # however many orders changed just before the cursor.
+        return max(store.import_cursor, store.last_checked_at or store.import_cursor) - (
+            POLL_OVERLAP
+        )
+    return store.import_cursor - OVERLAP
+
+
+def _found_anything(run: ImportRun) -> bool:
+    return bool(
+        run.created or run.updated or run.set_aside or run.quarantined or run.accepted or run.errors
+    )
 
 
 def _read_ahead(pages: Iterator[T]) -> Generator[T, None, None]:
@@ -240,7 +285,7 @@ def _count_request(run: ImportRun) -> None:
     run.requests += 1
 
 
-def _fail(store: Store, run: ImportRun, exc: Exception, *, health: str) -> None:
+def _fail(store: Store, run: ImportRun, exc: Exception, *, health: str, poll: bool) -> None:
     message = str(exc) or exc.__class__.__name__
     run.status = ImportRun.Status.FAILED
     run.finished_at = timezone.now()
@@ -248,7 +293,7 @@ def _fail(store: Store, run: ImportRun, exc: Exception, *, health: str) -> None:
     run.save()
     now = timezone.now()
     # The store stays on: the next scheduled run tries again (a rejected token waits for a new one).
-    store.record_failure(health, message, at=now, last_import_at=now)
+    store.record_failure(health, message, at=now, **({} if poll else {"last_import_at": now}))
 
 
 def _alert_token_rejected(store: Store) -> None:
@@ -522,6 +567,7 @@ def _order_fields(data: OrderData) -> dict:
         "country_code": data.country_code,
         "is_backship": data.is_backship,
         "delivery_note_url": data.delivery_note_url,
+        "bill_provided_at": data.bill_provided_at,
     }
 
 
