@@ -1,6 +1,7 @@
 """Django settings, all from the environment (see README's configuration table)."""
 
 import os
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -185,6 +186,15 @@ BACKMARKET_PLACEHOLDER_USER_AGENT = "BM-shipdesk-shipdesk;contact@example.com"
 BACKMARKET_USER_AGENT = os.environ.get("SHIPDESK_BM_USER_AGENT", BACKMARKET_PLACEHOLDER_USER_AGENT)
 # ShipStation API v1 calls per minute per API key (ShipStation's own limit is 40).
 SHIPDESK_API_RATE_LIMIT = int(os.environ.get("SHIPDESK_API_RATE_LIMIT", "40"))
+# The time zone of the ShipStation API's dates: ShipStation's own (US Pacific, no offset in the
+# strings) by default, so integrations written for it read and filter the same hours.
+SHIPDESK_SSAPI_TIME_ZONE = os.environ.get("SHIPDESK_SSAPI_TIME_ZONE", "America/Los_Angeles")
+try:
+    zoneinfo.ZoneInfo(SHIPDESK_SSAPI_TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        "SHIPDESK_SSAPI_TIME_ZONE must be a time zone name such as America/Los_Angeles or UTC"
+    ) from None
 # Requests per 10 s per Back Market account; the documented edge limit is ~200.
 BACKMARKET_RATE_LIMIT = int(os.environ.get("SHIPDESK_BM_RATE_LIMIT", "150"))
 # How long a worker holds a store's import, or a notification being sent, before another

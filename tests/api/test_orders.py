@@ -2,6 +2,7 @@
 
 import math
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,8 @@ from shipdesk.sync.importer import import_orders
 from .helpers import IMEI, imported_phone_order
 
 pytestmark = pytest.mark.django_db
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
 @pytest.fixture
@@ -68,7 +71,7 @@ def test_customer_name_and_item_keyword_filters(imported, api):
     assert order.pk in ids(named) and order.pk in ids(itemed)
 
 
-def test_date_filters_take_shipstations_formats_in_utc(imported, api):
+def test_date_filters_take_shipstations_formats_in_pacific_time(imported, api):
     dates = list(Order.objects.order_by("order_date").values_list("order_date", flat=True))
     start, end = dates[10], dates[30]
     expected = Order.objects.filter(order_date__gte=start, order_date__lte=end)
@@ -77,7 +80,7 @@ def test_date_filters_take_shipstations_formats_in_utc(imported, api):
         "/orders",
         {
             "orderDateStart": ss_datetime(start),
-            "orderDateEnd": end.strftime("%Y-%m-%d %H:%M:%S.%f"),
+            "orderDateEnd": end.astimezone(PACIFIC).strftime("%Y-%m-%d %H:%M:%S.%f"),
             "pageSize": 500,
         },
     )

@@ -32,7 +32,14 @@ Authenticate with HTTP Basic: API key as user name, API secret as password
 per minute; every response says where it stands in `X-Rate-Limit-Limit`,
 `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (seconds).
 
-Dates are UTC. Orders come from Back Market: the fields Back Market owns are read-only.
+Dates are in ShipStation's time zone, US Pacific (PST/PDT) with no offset in the string
+(`2026-03-22T12:14:18.0000000`): every date in answers, and every date filter or body field
+read (createDateStart, orderDate, shipDate...), unless the string gives an offset (`Z`,
+`+02:00`). The server's SHIPDESK_SSAPI_TIME_ZONE changes the zone (`UTC` for UTC). A time
+skipped when clocks go forward reads as the hour after (2026-03-08 02:30 is 03:30 PDT); one
+repeated when they go back reads as the first, daylight one (2026-11-01 01:30 is 01:30 PDT).
+
+Orders come from Back Market: the fields Back Market owns are read-only.
 Request bodies are limited to 1 MB by default (413 above).
 
 Webhooks POST to public addresses only, and sign each POST with the secret the subscribe

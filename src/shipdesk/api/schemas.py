@@ -8,7 +8,6 @@ ShipStation objects, and fields not declared here are accepted and ignored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -17,6 +16,7 @@ from ninja import Field, Schema
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
+from shipdesk.api import dates
 from shipdesk.orders import quantities
 
 MAX_ID = quantities.MAX_ID
@@ -48,7 +48,7 @@ DateText = Annotated[
     Field(
         pattern=DATE_PATTERN,
         description="`2024-05-01`, `2024-05-01 13:45:00` or `2024-05-01T13:45:00.0000000`; "
-        "UTC unless an offset is given.",
+        "in the API's time zone (US Pacific by default) unless an offset is given.",
     ),
 ]
 
@@ -69,25 +69,10 @@ def text(max_length: int):
     return Annotated[str, Field(max_length=max_length, pattern=NO_NUL)]
 
 
-class InvalidDate(ValueError):
-    pass
-
-
-def parse_datetime(value: str) -> datetime:
-    """ShipStation's date formats (7-digit fractions included) as an aware datetime, UTC by default."""
-    head, sep, rest = value.replace(" ", "T", 1).partition(".")
-    if sep:
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        rest = rest[:digits][:6].ljust(6, "0") + rest[digits:]
-    try:
-        parsed = datetime.fromisoformat(head + sep + rest)
-    except ValueError:
-        raise InvalidDate(f"{value!r} is not a date (expected e.g. 2024-05-01 13:45:00)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def parse_date(value: str) -> date:
-    return parse_datetime(value).date()
+# Read in the API's time zone (api/dates.py), the one place that knows it.
+InvalidDate = dates.InvalidDate
+parse_datetime = dates.parse
+parse_date = dates.parse_date
 
 
 # ----- responses -----

@@ -8,17 +8,17 @@ line's `--json` output prints it (both interfaces; the domain never imports this
 from __future__ import annotations
 
 import base64
-from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
+from shipdesk.api import dates
 from shipdesk.carriers.mapping import Rate
 from shipdesk.carriers.models import CarrierAccount
 from shipdesk.notifications.models import WebhookSubscription
 from shipdesk.notifications.webhooks import attempts_of
 from shipdesk.orders.models import Address, Order, OrderItem, Tag
+from shipdesk.orders.status import SHIPPED
 from shipdesk.shipping.carriers import PACKAGES, Carrier
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import DEFAULT_STATUS_MAPPING, Store, Warehouse
@@ -32,14 +32,8 @@ REFRESH_IDLE = (4, "Idle")
 # Values
 
 
-def ss_datetime(value: datetime | date | None) -> str | None:
-    """ShipStation's `yyyy-mm-ddThh:mm:ss.fffffff`, here in UTC."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        value = value.astimezone(UTC) if timezone.is_aware(value) else value
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond:06d}0"
-    return f"{value.isoformat()}T00:00:00.0000000"
+# ShipStation's `yyyy-mm-ddThh:mm:ss.fffffff`, in the API's time zone (api/dates.py).
+ss_datetime = dates.to_text
 
 
 def money(value: Decimal | None) -> float | None:
@@ -113,7 +107,12 @@ def item(i: OrderItem) -> dict:
 
 
 def order(o: Order) -> dict:
+    """An order; `with_related` prefetches what this reads."""
     items = list(o.items.all())
+    shipments = getattr(o, "live_shipments", None)
+    if shipments is None:  # not prefetched
+        shipments = list(o.shipments.filter(voided=False))
+    live = shipments[0] if shipments else None
     return {
         "orderId": o.pk,
         "orderNumber": o.order_number,
@@ -144,7 +143,7 @@ def order(o: Order) -> dict:
         "serviceCode": o.service_code or None,
         "packageCode": o.package_code or None,
         "confirmation": o.confirmation or None,
-        "shipDate": None,
+        "shipDate": live.ship_date.isoformat() if live else None,
         "holdUntilDate": ss_datetime(o.hold_until_date),
         "weight": weight(o.total_weight_grams),
         "dimensions": dimensions(o.length_cm, o.width_cm, o.height_cm),
@@ -170,7 +169,8 @@ def order(o: Order) -> dict:
         },
         "tagIds": [t.pk for t in o.tags.all()] or None,
         "userId": None,
-        "externallyFulfilled": False,
+        # Back Market says shipped, and shipdesk recorded no shipment: shipped elsewhere.
+        "externallyFulfilled": o.status == SHIPPED and live is None,
         "externallyFulfilledBy": None,
         # shipdesk extras.
         "couponCode": o.coupon_code or None,
@@ -184,7 +184,9 @@ def order(o: Order) -> dict:
 def with_related(qs: QuerySet[Order]) -> QuerySet[Order]:
     """Everything `order()` reads, in a fixed number of queries."""
     return qs.select_related("ship_to", "bill_to").prefetch_related(
-        Prefetch("items", queryset=OrderItem.objects.prefetch_related("units")), "tags"
+        Prefetch("items", queryset=OrderItem.objects.prefetch_related("units")),
+        "tags",
+        Prefetch("shipments", Shipment.objects.filter(voided=False), to_attr="live_shipments"),
     )
 
 

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from ninja.errors import HttpError
 
-from shipdesk.api.schemas import Message, parse_datetime
+from shipdesk.api import dates
+from shipdesk.api.schemas import Message
 
 ERRORS = {400: Message, 401: Message, 404: Message, 429: Message}
 
@@ -32,11 +33,12 @@ def refuse_test_labels(test_label: bool) -> None:
 
 
 def date_range(qs: QuerySet, field: str, start: str | None, end: str | None, *, as_date=False):
-    """Inclusive [start, end] on a date or datetime field, from ShipStation date strings."""
+    """Inclusive [start, end] on a date or datetime field, from ShipStation date strings in
+    the API's time zone (a date field compares the day the string names there)."""
+    parse = dates.parse_date if as_date else dates.parse
     for value, lookup in ((start, "gte"), (end, "lte")):
         if value:
-            parsed = parse_datetime(value)
-            qs = qs.filter(**{f"{field}__{lookup}": parsed.date() if as_date else parsed})
+            qs = qs.filter(**{f"{field}__{lookup}": parse(value)})
     return qs
 
 
