@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from django.utils import dateformat, timezone
 from huey.contrib.djhuey import HUEY
 
 from shipdesk.backmarket.client import RetryPolicy
@@ -208,3 +209,25 @@ def test_the_minute_task_queues_the_checks_it_plans(db):
         for check in planned
     )
     assert len(queued) == 6
+
+
+def test_the_store_page_says_how_often_new_orders_are_checked(client, admin_user, store):
+    # Given a store polled a moment ago
+    import_orders(store)
+    poll_orders(store)
+    store.refresh_from_db()
+    client.force_login(admin_user)
+
+    # When its page is read, in English and in French
+    english = client.get(f"/stores/{store.pk}/").content.decode()
+    french = client.get(f"/stores/{store.pk}/", headers={"accept-language": "fr"}).content
+    french = french.decode()
+
+    # Then it says both rhythms and when Back Market was last asked
+    assert "automatic: new orders checked every 20 s, full import every 2 min" in english
+    checked = dateformat.format(timezone.localtime(store.last_checked_at), "c")
+    assert f'Last checked: <time datetime="{checked}">' in english
+    assert (
+        "automatique : nouvelles commandes vérifiées toutes les 20 s, import complet toutes "
+        "les 2 min" in french
+    )

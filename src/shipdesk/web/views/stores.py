@@ -24,6 +24,7 @@ from shipdesk.stores.connection import (
 )
 from shipdesk.stores.models import Store, server_url, validate_status_mapping
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
+from shipdesk.sync.tasks import POLL_EVERY_S
 from shipdesk.web import labels
 from shipdesk.web.access import admin_required, shipper_required
 from shipdesk.web.forms import (
@@ -115,6 +116,7 @@ def _import_status(store: Store) -> dict:
         "store": store,
         "run_labels": labels.IMPORT_RUN,
         "interval_minutes": int(store.import_interval.total_seconds() // 60),
+        "poll_every_s": POLL_EVERY_S,
         "runs": store.import_runs.order_by("-started_at", "-id")[:10],
         "quarantined": QuarantinedOrder.objects.filter(store=store, resolved_at__isnull=True)[:20],
     }
