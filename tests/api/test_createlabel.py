@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from django.contrib.auth.models import User
+from django.db import DatabaseError
 from pypdf import PdfReader
 
-from shipdesk.carriers import services
+from shipdesk.carriers import parcels, services
 from shipdesk.carriers.models import CarrierShipment
 from shipdesk.orders.models import Address, OrderEvent
 from shipdesk.outbox.models import Message
@@ -360,3 +361,24 @@ def test_an_orderless_labels_pdf_is_named_by_its_tracking_number(
         f'inline; filename="label-{bought["trackingNumber"]}.pdf"'
     )
     assert response.content == base64.b64decode(bought["labelData"])
+
+
+def test_a_label_bought_but_not_recorded_is_cancelled_at_the_carrier(
+    sandbox, account, warehouse, shipstation, monkeypatch
+):
+    def disk_full(*args, **kwargs):
+        raise DatabaseError("database or disk is full")
+
+    monkeypatch.setattr(parcels, "keep_label", disk_full)
+
+    response = shipstation.post("/shipments/createlabel", parcel_request())
+
+    assert response.status_code == 400, response.text
+    [tracking] = sandbox.carrier.parcels  # the one label bought
+    assert response.json() == {
+        "message": f"the label {tracking} was bought but could not be recorded "
+        "(DatabaseError); it was cancelled at the carrier"
+    }
+    assert sandbox.carrier.parcel(tracking).voided is True
+    assert not Shipment.objects.exists()
+    assert not Address.objects.exists()

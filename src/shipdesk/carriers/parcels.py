@@ -8,19 +8,23 @@ bought label (`services.void_label`, `services.track`).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from shipdesk.carriers import gateway, mapping
 from shipdesk.carriers.mapping import LabelResult
 from shipdesk.carriers.models import CarrierAccount
 from shipdesk.carriers.quotes import default_warehouse
-from shipdesk.carriers.services import keep_label, refusals
+from shipdesk.carriers.services import cancel_at_carrier, keep_label, refusals
+from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.models import Address
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Warehouse
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,25 @@ def buy_parcel_label(
         return result
     if result.cost is None:
         result.cost, result.currency = _rate_of(account, service, request)
+    try:
+        result.shipment = _record(account, service, ship_to, parcel, result, user)
+    except DatabaseError as exc:
+        # Bought but not recorded: nobody could void it later, so cancel it now.
+        cancelled = cancel_at_carrier(account, result.shipment_identifier, service, result.meta)
+        log.error("label %s bought but not recorded: %s", result.tracking_number, exc)
+        raise OrderActionError(
+            f"the label {result.tracking_number} was bought but could not be recorded "
+            f"({type(exc).__name__}); "
+            + (
+                "it was cancelled at the carrier"
+                if cancelled.approved
+                else f"it could not be cancelled: {cancelled.message}"
+            )
+        ) from exc
+    return result
+
+
+def _record(account, service, ship_to, parcel, result, user) -> Shipment:
     with transaction.atomic():
         ship_to.pk = None  # always a new address, the shipment's own
         ship_to.save()
@@ -112,5 +135,4 @@ def buy_parcel_label(
             created_by=user,
         )
         keep_label(shipment, account, service, result)
-    result.shipment = shipment
-    return result
+    return shipment

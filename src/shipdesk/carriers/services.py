@@ -346,7 +346,7 @@ def ship_with_label(
                 shipment=shipment.pk,
             )
     except OrderActionError as exc:
-        cancelled = _cancel_at_carrier(account, result.shipment_identifier, service, result.meta)
+        cancelled = cancel_at_carrier(account, result.shipment_identifier, service, result.meta)
         note = (
             "the label was cancelled at the carrier"
             if cancelled.approved
@@ -374,7 +374,7 @@ def keep_label(
     )
 
 
-def _cancel_at_carrier(
+def cancel_at_carrier(
     account: CarrierAccount, identifier: str, service: str, meta: dict
 ) -> VoidResult:
     try:
@@ -410,7 +410,7 @@ def void_label(shipment: Shipment, *, user=None, source: str = "user") -> VoidRe
     if carrier_shipment is None or not carrier_shipment.label_bought:
         void_shipment(shipment, user=user, source=source)
         return VoidResult(True, "shipment voided (no carrier label to cancel)")
-    outcome = _cancel_at_carrier(
+    outcome = cancel_at_carrier(
         carrier_shipment.account,
         carrier_shipment.shipment_identifier,
         carrier_shipment.service,
