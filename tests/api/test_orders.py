@@ -175,22 +175,26 @@ def test_createorder_with_only_some_fields_keeps_the_others(imported, api):
     assert (response.json()["internalNotes"], response.json()["gift"]) == ("first", True)
 
 
-def test_createorder_never_creates_an_order(imported, api):
+def test_createorder_with_an_unknown_key_creates_an_order_only_when_complete(imported, api):
+    """An unknown orderKey (or none) asks for a new, manual order (tests/api/
+    test_manual_orders.py): an incomplete one is refused, naming what it lacks."""
     count = Order.objects.count()
 
     unknown = api.post("/orders/createorder", {"orderKey": "my-shop-42", "orderNumber": "42"})
     keyless = api.post("/orders/createorder", {"orderNumber": "42"})
 
-    assert unknown.status_code == 400
-    assert unknown.json() == {
-        "message": "no order with orderKey 'my-shop-42': shipdesk orders come from Back Market, "
-        "so createorder updates an order it imported (send its orderKey) and creates none"
-    }
-    assert keyless.status_code == 400
-    assert keyless.json() == {
-        "message": "give the orderKey of the order to update: shipdesk orders come from "
-        "Back Market and cannot be created through the API"
-    }
+    required = "; ".join(
+        f"{field}: required to create an order"
+        for field in ("orderDate", "orderStatus", "billTo", "shipTo", "items")
+    )
+    assert (unknown.status_code, unknown.json()) == (
+        400,
+        {"message": f"invalid request: {required}"},
+    )
+    assert (keyless.status_code, keyless.json()) == (
+        400,
+        {"message": f"invalid request: {required}"},
+    )
     assert Order.objects.count() == count
 
 

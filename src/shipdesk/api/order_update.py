@@ -1,4 +1,5 @@
-"""POST /orders/createorder on an existing order: ShipStation's payload to domain actions.
+"""POST /orders/createorder: ShipStation's payload to domain actions, on an existing order
+or a new manual one (`save`).
 
 A field present in the payload sets the seller-owned value (null clears it); a field left out
 keeps it. Back Market-owned fields are read-only and ignored, so posting back an order as GET
@@ -7,11 +8,17 @@ returned it changes nothing.
 
 from __future__ import annotations
 
-from shipdesk.api.schemas import CreateOrder, OrderItemIn, WeightIn, parse_date
-from shipdesk.orders import actions
+from decimal import Decimal
+
+from django.db import transaction
+from django.http import Http404
+
+from shipdesk.api.schemas import CreateOrder, OrderItemIn, WeightIn, parse_date, parse_datetime
+from shipdesk.orders import actions, manual
 from shipdesk.orders.actions import OrderActionError, hold, release, set_notes
+from shipdesk.orders.manual import ManualItem, ManualOrder
 from shipdesk.orders.models import Order, OrderItem, Tag
-from shipdesk.orders.status import AWAITING_SHIPMENT, ON_HOLD
+from shipdesk.orders.status import AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD
 from shipdesk.shipping.carriers import CARRIERS, get_carrier
 from shipdesk.stores.models import Warehouse
 
@@ -134,3 +141,145 @@ def apply(order: Order, body: CreateOrder, *, user) -> Order:
         actions.update_item_seller_fields(item, user=user, source="api", **values)
     _status(order, body, user=user)
     return order
+
+
+# ----- createorder's create path: manual orders -----
+
+# What ShipStation requires of a new order (shipdesk adds its items: a parcel has some).
+REQUIRED = ("orderNumber", "orderDate", "orderStatus", "billTo", "shipTo", "items")
+SHIP_TO = {
+    "name": "name",
+    "street1": "street1",
+    "city": "city",
+    "postalCode": "postal_code",
+    "country": "country",
+}
+NEW_STATUSES = (AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD)
+
+
+def find_order(body: CreateOrder) -> Order | None:
+    """The order createorder updates: by orderKey, else by orderId (404 when unknown);
+    None when it creates one (an orderKey shipdesk does not know, or neither given)."""
+    live = Order.objects.filter(deleted=False)
+    if body.orderKey:
+        order = live.filter(order_key=body.orderKey).first()
+        if order is not None and body.orderId is not None and body.orderId != order.pk:
+            raise OrderActionError(
+                f"orderId {body.orderId} is not the order with orderKey {body.orderKey!r}"
+            )
+        if order is None and Order.objects.filter(order_key=body.orderKey).exists():
+            raise OrderActionError(
+                f"the order with orderKey {body.orderKey!r} was deleted; "
+                "give another orderKey to create a new order"
+            )
+        return order
+    if body.orderId is not None:
+        order = live.filter(pk=body.orderId).first()
+        if order is None:
+            raise Http404(f"order {body.orderId} not found")
+        return order
+    return None
+
+
+def _missing(body: CreateOrder) -> list[str]:
+    sent = body.model_dump(exclude_unset=False)
+    missing = [f"{name}: required to create an order" for name in REQUIRED if not sent.get(name)]
+    if body.shipTo is not None:
+        missing += [
+            f"shipTo.{name}: required to create an order"
+            for name in SHIP_TO
+            if not (getattr(body.shipTo, name) or "").strip()
+        ]
+    for n, item in enumerate(body.items or []):
+        missing += [
+            f"items.{n}.{name}: required to create an order"
+            for name in ("sku", "name")
+            if not (getattr(item, name) or "").strip()
+        ]
+        if item.quantity == 0:
+            missing.append(f"items.{n}.quantity: at least 1")
+    if body.orderStatus and body.orderStatus not in NEW_STATUSES:
+        missing.append(
+            f"orderStatus: a new order is {', '.join(NEW_STATUSES)}, not {body.orderStatus} "
+            "(ship it afterwards with /orders/markasshipped or a label)"
+        )
+    return missing
+
+
+def _address(address) -> dict:
+    if address is None:
+        return {}
+    values = address.model_dump()
+    return {
+        "name": values["name"],
+        "company": values["company"],
+        "street1": values["street1"],
+        "street2": values["street2"],
+        "street3": values["street3"],
+        "city": values["city"],
+        "state": values["state"],
+        "postal_code": values["postalCode"],
+        "country": values["country"],
+        "phone": values["phone"],
+        "residential": values["residential"],
+    }
+
+
+def _date(value: str | None):
+    return parse_datetime(value) if value else None
+
+
+def manual_order(body: CreateOrder) -> ManualOrder:
+    """The new order's data, or OrderActionError naming each missing or wrong field."""
+    missing = _missing(body)
+    if missing:
+        raise OrderActionError("invalid request: " + "; ".join(missing))
+    status = AWAITING_SHIPMENT if body.orderStatus == ON_HOLD else body.orderStatus
+    return ManualOrder(
+        order_number=body.orderNumber,
+        ship_to=_address(body.shipTo),
+        bill_to=_address(body.billTo),
+        items=[
+            ManualItem(
+                sku=item.sku,
+                name=item.name,
+                quantity=item.quantity or 1,
+                unit_price=item.unitPrice or Decimal(0),
+                tax_amount=item.taxAmount or Decimal(0),
+                shipping_amount=item.shippingAmount or Decimal(0),
+                weight_grams=grams(item.weight),
+                warehouse_location=item.warehouseLocation,
+                upc=item.upc or "",
+            )
+            for item in body.items
+        ],
+        order_date=_date(body.orderDate),
+        payment_date=_date(body.paymentDate),
+        ship_by_date=_date(body.shipByDate),
+        status=status,
+        customer_email=body.customerEmail or "",
+        customer_username=body.customerUsername or "",
+        requested_shipping_service=body.requestedShippingService or "",
+        payment_method=body.paymentMethod or "",
+        amount_paid=body.amountPaid,
+        tax_amount=body.taxAmount or Decimal(0),
+        shipping_amount=body.shippingAmount or Decimal(0),
+    )
+
+
+def save(body: CreateOrder, *, user) -> Order:
+    """createorder: update the order the body names, or create a manual order; one
+    transaction either way (a refusal leaves nothing behind)."""
+    order = find_order(body)
+    with transaction.atomic():
+        if order is None:
+            order = manual.create_manual_order(
+                manual_order(body), order_key=body.orderKey or "", user=user, source="api"
+            )
+            return apply(order, body.model_copy(update={"items": None}), user=user)
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if manual.is_manual(order) and {"shipTo", "items"} <= body.model_fields_set:
+            # A manual order is the seller's own: sent whole again, it is replaced.
+            manual.update_manual_order(order, manual_order(body), user=user, source="api")
+            return apply(order, body.model_copy(update={"items": None}), user=user)
+        return apply(order, body, user=user)

@@ -541,6 +541,8 @@ class OrderItemIn(Schema):
     orderItemId: Id | None = None
     lineItemKey: text(100) | None = None
     sku: text(200) | None = None
+    name: text(500) | None = Field(None, description="read for a new (manual) order")
+    upc: text(50) | None = None
     warehouseLocation: text(100) | None = None
     weight: WeightIn | None = None
     quantity: Quantity | None = None
@@ -549,9 +551,39 @@ class OrderItemIn(Schema):
     shippingAmount: Money | None = None
 
 
+class OrderAddressIn(Schema):
+    """An order's billTo / shipTo; a new order's shipTo needs name, street1, city,
+    postalCode and country."""
+
+    name: text(200) | None = None
+    company: text(200) | None = None
+    street1: text(300) | None = None
+    street2: text(300) | None = None
+    street3: text(300) | None = None
+    city: text(100) | None = None
+    state: text(100) | None = None
+    postalCode: text(20) | None = None
+    country: text(2) | None = Field(None, description="ISO-2")
+    phone: text(50) | None = None
+    residential: bool | None = None
+
+
 class CreateOrder(Schema):
     """An order as GET /orders returns it; only the fields below are read, and Back Market's
-    amounts among them are only checked."""
+    amounts among them are only checked. With an orderKey shipdesk does not know, or with
+    neither orderKey nor orderId, a manual order is created (Back Market is never told of
+    it): orderNumber, orderDate, orderStatus, billTo, shipTo and items are then required."""
+
+    orderNumber: text(50) | None = None
+    orderDate: DateText | None = None
+    paymentDate: DateText | None = None
+    shipByDate: DateText | None = None
+    customerUsername: text(200) | None = None
+    customerEmail: text(254) | None = None
+    billTo: OrderAddressIn | None = None
+    shipTo: OrderAddressIn | None = None
+    requestedShippingService: text(200) | None = None
+    paymentMethod: text(50) | None = None
 
     orderId: Id | None = None
     orderKey: text(100) | None = None

@@ -74,6 +74,15 @@ def _no_item(order: Order, sku: str) -> str:
     }
 
 
+def _refuse_unless_backmarket(order: Order) -> None:
+    """Accepting, cancelling and refunding are Back Market's: a manual order has none."""
+    if not order.store.is_backmarket:
+        raise OrderActionError(
+            _("order %(number)s is a manual order: Back Market knows nothing of it")
+            % {"number": order.order_number}
+        )
+
+
 def _claim_lines(lines: list[OrderItem], state: LineState) -> None:
     """Move lines to the state the queued Back Market update gives them ("accepting",
     "cancelling"): a concurrent action then finds them taken and queues nothing. The update's
@@ -114,6 +123,7 @@ def accept_order(order: Order, *, skus=None, user=None, source="user", now=True)
     at once after commit and a refusal raises (the line awaits acceptance again, the refusal
     in the history); without, the outbox's worker sends it.
     """
+    _refuse_unless_backmarket(order)
     with transaction.atomic():
         lock(order)
         lines = [
@@ -470,6 +480,7 @@ def cancel_line(
     Like accept_order: the line is claimed under the order's lock with its outbox message, so
     a concurrent cancel or accept of the same line queues nothing; `now` sends it at once.
     """
+    _refuse_unless_backmarket(order)
     with transaction.atomic():
         lock(order)
         item = next((i for i in order.items.all() if i.sku == sku), None)
@@ -527,6 +538,7 @@ def refund_line(
     """Refund a line on Back Market: an accepted line that cannot be shipped (before
     shipping), or a shipped line that came back (after shipping: Back Market's return reason
     is required: its code, as a number or digits). Claimed and queued as cancel_line does."""
+    _refuse_unless_backmarket(order)
     reason = _return_reason(reason)
     if len(message) > RETURN_MESSAGE_MAX:
         raise OrderActionError(

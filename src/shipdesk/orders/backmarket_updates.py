@@ -31,13 +31,17 @@ def queue_update(
     source: str = "user",
     enqueue: bool = True,
     **payload,
-) -> Message:
-    """Queue one Back Market update of the order (`action`: accept, cancel, ship).
+) -> Message | None:
+    """Queue one Back Market update of the order (`action`: accept, cancel, refund, ship,
+    invoice); None for an order Back Market does not know (a manual order): every update
+    shipdesk sends Back Market is queued here, so none can leave for such an order.
 
     `key` names the effect (one per line, or per shipment): queued twice, it is one message.
     An order's updates reach Back Market in the order they were queued (an acceptance before
     the shipment).
     """
+    if not order.store.is_backmarket:
+        return None
     return queue(
         Message.Kind.BACKMARKET,
         {"action": action, "user": getattr(user, "pk", None), "source": source, **payload},

@@ -279,6 +279,8 @@ MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
     "warning": _(CANCELLED_WHILE_PREPARED),
     "returned": _returned,
     # People and scripts
+    "manual_created": _("Manual order %(number)s created: Back Market is never told of it."),
+    "manual_edited": _("Edited the manual order's items, addresses, dates and amounts."),
     "identifier_set": _identifier_set,
     "identifier_cleared": _("%(previous)s cleared from %(sku)s unit %(unit)s."),
     "notes": lambda p: gettext("Edited %(fields)s.") % {"fields": _and(_fields(p["fields"]))},

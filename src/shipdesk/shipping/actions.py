@@ -129,6 +129,8 @@ def ship_order(
     except ValueError as exc:
         raise OrderActionError(str(exc)) from exc
     problems = check_shippable(order, user=user, source=source)
+    # A manual order ships like any other, and Back Market is never told of it.
+    notify_backmarket = notify_backmarket and order.store.is_backmarket
     label_url, label_pdf = "", None
     if order.is_backship:
         tracking_number, tracking_url, label_url, label_pdf = _backship_label(

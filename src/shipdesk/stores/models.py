@@ -15,6 +15,10 @@ from shipdesk.backmarket.client import REGION_HOSTS
 from shipdesk.core import crypto
 from shipdesk.orders.status import AWAITING_SHIPMENT, CANCELLED, SHIPPED, STATUS_VALUES
 
+# Store.channel: where a store's orders come from.
+BACKMARKET = "backmarket"
+MANUAL = "manual"  # orders the seller enters (API createorder, the web form): no Back Market
+
 REGIONS = [("eu", "Europe (incl. UK)"), ("us", "United States"), ("ap", "Asia-Pacific")]
 
 # Back Market state -> shipdesk status; None means "not imported".
@@ -87,7 +91,7 @@ class Store(models.Model):
         TOKEN_REJECTED = "token_rejected", "Token rejected"
         FAILING = "failing", "Failing"
 
-    channel = models.CharField(max_length=20, default="backmarket", editable=False)
+    channel = models.CharField(max_length=20, default=BACKMARKET, editable=False)
     name = models.CharField(max_length=100, unique=True)
     region = models.CharField(max_length=2, choices=REGIONS, default="eu")
     base_url = models.URLField(
@@ -185,11 +189,19 @@ class Store(models.Model):
 
     def mapped_status(self, key: str) -> str | None:
         mapping = {**DEFAULT_STATUS_MAPPING, **(self.status_mapping or {})}
+    @property
+    def is_backmarket(self) -> bool:
+        """Its orders come from Back Market, which is told what happens to them; a manual
+        orders store has no token: nothing is imported for it, nothing sent about it."""
+        return self.channel == BACKMARKET
+
         return mapping.get(key)
 
     def is_import_due(self, now=None) -> bool:
         now = now or timezone.now()
-        if not self.auto_import or self.health == self.Health.TOKEN_REJECTED:
+        if not self.is_backmarket or not self.auto_import:
+            return False
+        if self.health == self.Health.TOKEN_REJECTED:
             return False
         return self.last_import_at is None or self.last_import_at + self.import_interval <= now
 

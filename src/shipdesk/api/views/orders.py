@@ -1,9 +1,8 @@
-"""/orders: list, get, createorder (update), markasshipped, createlabelfororder, hold, tags,
-delete."""
+"""/orders: list, get, createorder (create a manual order, or update), markasshipped,
+createlabelfororder, hold, tags, delete."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import override
@@ -92,43 +91,26 @@ def delete_order(request, orderId: schemas.Id):
     return {"success": True, "message": "The requested order has been deleted."}
 
 
-def _order_to_update(body: schemas.CreateOrder) -> Order:
-    if body.orderKey:
-        order = live_orders().filter(order_key=body.orderKey).first()
-        if order is None:
-            raise OrderActionError(
-                f"no order with orderKey {body.orderKey!r}: shipdesk orders come from Back Market, "
-                "so createorder updates an order it imported (send its orderKey) and creates none"
-            )
-        if body.orderId is not None and body.orderId != order.pk:
-            raise OrderActionError(
-                f"orderId {body.orderId} is not the order with orderKey {body.orderKey!r}"
-            )
-        return order
-    if body.orderId is not None:
-        return get_or_404(live_orders(), "order", body.orderId)
-    raise OrderActionError(
-        "give the orderKey of the order to update: shipdesk orders come from Back Market "
-        "and cannot be created through the API"
-    )
-
-
 @router.post(
-    "/createorder", response={200: schemas.Order, **ERRORS}, summary="Update an order (by orderKey)"
+    "/createorder",
+    response={200: schemas.Order, **ERRORS},
+    summary="Create a manual order, or update an order (by orderKey)",
 )
 def create_order(request, body: schemas.CreateOrder):
-    """Update the seller-owned fields of an order matched on orderKey; never creates one.
-
-    Sets notes, gift, weights, dimensions, carrier / service / package, confirmation, tags,
+    """With the orderKey (or orderId) of an order shipdesk has: update its seller-owned
+    fields: notes, gift, weights, dimensions, carrier / service / package, confirmation, tags,
     hold (orderStatus on_hold + holdUntilDate), warehouseId, custom fields and each item's
     warehouseLocation and weight. A field left out keeps its value; Back Market's fields
     (addresses, items, amounts, dates) are read-only and ignored. Only open orders
     (awaiting payment or shipment, on hold) can be updated.
+
+    With an orderKey shipdesk does not know, or neither orderKey nor orderId: create a
+    manual order in the "Manual orders" store (orderNumber, orderDate, orderStatus, billTo,
+    shipTo and items required; 400 naming each missing field). It ships, gets labels and is
+    packed like any order; Back Market is never told of it. A manual order posted again
+    with its shipTo and items is replaced, until it ships.
     """
-    order = _order_to_update(body)
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order.pk)
-        order_update.apply(order, body, user=request.user)
+    order = order_update.save(body, user=request.user)
     return order_json(order.pk)
 
 
