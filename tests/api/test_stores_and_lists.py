@@ -17,7 +17,7 @@ def test_stores_answer_shipstations_store_with_status_mappings(store, api):
     expected = {
         "storeId": store.pk,
         "storeName": "Test store",
-        "marketplaceId": None,
+        "marketplaceId": 1,
         "marketplaceName": "Back Market",
         "accountName": None,
         "email": None,

@@ -25,6 +25,26 @@ from shipdesk.stores.models import DEFAULT_STATUS_MAPPING, Store, Warehouse
 from shipdesk.sync.models import ImportRun
 
 MARKETPLACE_NAME = "Back Market"
+# The marketplaces a store's orders come from (Store.channel), with shipdesk's numbers for
+# them: manual orders have ShipStation's 0 ("ShipStation", its manual store's marketplace).
+MARKETPLACES = {
+    "backmarket": {
+        "name": MARKETPLACE_NAME,
+        "marketplaceId": 1,
+        "canRefresh": True,
+        "supportsCustomMappings": True,
+        "supportsCustomStatuses": True,
+        "canConfirmShipments": True,
+    },
+    "manual": {
+        "name": "Manual orders",
+        "marketplaceId": 0,
+        "canRefresh": False,
+        "supportsCustomMappings": False,
+        "supportsCustomStatuses": False,
+        "canConfirmShipments": False,
+    },
+}
 REFRESH_UPDATING = (2, "Updating orders")
 REFRESH_IDLE = (4, "Idle")
 
@@ -275,12 +295,12 @@ def store(s: Store) -> dict:
     return {
         "storeId": s.pk,
         "storeName": s.name,
-        "marketplaceId": None,
-        "marketplaceName": MARKETPLACE_NAME,
+        "marketplaceId": MARKETPLACES.get(s.channel, {}).get("marketplaceId"),
+        "marketplaceName": MARKETPLACES.get(s.channel, {}).get("name", s.channel),
         "accountName": s.company_name or None,
         "email": s.email or None,
         "integrationUrl": s.base_url or None,
-        "active": True,
+        "active": s.active,
         "companyName": s.company_name or None,
         "phone": s.phone or None,
         "publicEmail": s.email or None,

@@ -107,6 +107,8 @@ class Store(models.Model):
     first_import_days = models.PositiveIntegerField(default=30)
     auto_import = models.BooleanField(default=True)
     auto_accept = models.BooleanField(default=False)
+    # A deactivated store imports nothing, scheduled or asked for; it keeps its orders.
+    active = models.BooleanField(default=True)
 
     health = models.CharField(max_length=20, choices=Health.choices, default=Health.OK)
     last_error = models.TextField(blank=True)

@@ -44,6 +44,7 @@ from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderIt
 from shipdesk.orders.status import CANCELLED, derive_status
 from shipdesk.rules.apply import apply_at_import
 from shipdesk.stores.connection import client_for
+from shipdesk.stores.editing import refuse_if_inactive
 from shipdesk.stores.models import Store
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
 
@@ -116,8 +117,10 @@ def import_orders(
     """Import what changed on Back Market since the store's cursor; return the run's figures.
 
     Never raises for Back Market errors: they are recorded on the run and the store's health.
-    Raises ImportAlreadyRunning when another process holds this store's import.
+    Raises ImportAlreadyRunning when another process holds this store's import, and
+    StoreInactive for a deactivated store.
     """
+    refuse_if_inactive(store)
     start = timezone.now()
     if not _acquire_lease(store, start):
         raise ImportAlreadyRunning(f"an import of store {store.name!r} is already running")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from shipdesk.stores.editing import StoreInactive
 from shipdesk.stores.models import Store
 from shipdesk.sync.importer import ImportAlreadyRunning, import_orders, poll_orders
 
@@ -40,12 +41,19 @@ def import_store(store_id: int, trigger: str = "schedule") -> dict | None:
         return import_orders(store, trigger=trigger).as_dict()
     except ImportAlreadyRunning:
         return None  # the running import covers this request
+    except StoreInactive:
+        return None  # deactivated since the import was asked for
 
 
 @db_task()
 def poll_store(store_id: int) -> dict | None:
     store = Store.objects.filter(pk=store_id).first()
-    if store is None or not store.auto_import or store.health == Store.Health.TOKEN_REJECTED:
+    if (
+        store is None
+        or not store.active
+        or not store.auto_import
+        or store.health == Store.Health.TOKEN_REJECTED
+    ):
         return None  # changed since the poll was planned
     run = poll_orders(store)
     return run.as_dict() if run is not None else None
@@ -76,7 +84,7 @@ def plan_minute(stores: list[Store], now: datetime | None = None) -> list[Check]
 @db_periodic_task(crontab(minute="*"))
 def schedule_imports() -> list[Check]:
     """Queue the minute's imports and polls; failing stores are retried, never dropped."""
-    checks = plan_minute(list(Store.objects.filter(auto_import=True)))
+    checks = plan_minute(list(Store.objects.filter(auto_import=True, active=True)))
     for check in checks:
         task = import_store if check.kind == "import" else poll_store
         if check.delay_s:

@@ -242,6 +242,9 @@ def store_import_now(request, pk: int):
     from shipdesk.sync.tasks import import_store
 
     store = get_object_or_404(Store, pk=pk)
+    if not store.active:
+        messages.error(request, _("This store is deactivated: reactivate it to import its orders."))
+        return redirect("web:store", pk=store.pk)
     before = _latest_run(store)
     import_store(store.pk, "manual")
     after = before.pk if before else 0

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from shipdesk.core.cli import get_store, is_terminal, print_json
+from shipdesk.stores.editing import StoreInactive
 from shipdesk.stores.models import Store
 from shipdesk.sync.importer import ImportAlreadyRunning, import_orders
 
@@ -13,13 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, store, json, **options):
-        stores = [get_store(store)] if store else list(Store.objects.all())
+        stores = [get_store(store)] if store else list(Store.objects.filter(active=True))
         if not stores:
-            raise CommandError("no store yet: connect one with `shipdesk store add`")
+            raise CommandError(
+                "no active store: connect one with `shipdesk store add`, or reactivate one"
+            )
         results, failed = [], False
         for s in stores:
             try:
                 run = self._import(s, show_progress=not json and is_terminal(self))
+            except StoreInactive as exc:
+                raise CommandError(str(exc)) from None
             except ImportAlreadyRunning as exc:
                 results.append({"store": s.pk, "errors": [{"message": str(exc)}]})
                 failed = True
