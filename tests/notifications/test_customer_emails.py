@@ -6,9 +6,12 @@ import pytest
 from django.utils import timezone
 
 from shipdesk.notifications import emails
+from shipdesk.notifications.models import EmailTemplate
 from shipdesk.orders.models import OrderEvent
 from shipdesk.outbox import engine
 from shipdesk.outbox.models import Message
+from shipdesk.shipping.models import Shipment
+from tests.factories import sandbox_order
 
 from .conftest import phone_order, ship
 
@@ -56,7 +59,8 @@ def test_both_emails_are_received_once_with_content_and_branding(
     assert shipped["Subject"] == f"Votre commande {order.order_number} a été expédiée"
     assert delivered["Subject"] == f"Votre commande {order.order_number} a été livrée"
     link = "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"
-    options = ", ".join(f"{o['name']}: {o['value']}" for o in item.options)
+    # The options the import wrote in English, in the buyer's French.
+    options = "État: Bon état, Stockage: 128 GB, Couleur: Noir, Verrouillage: Débloqué"
     for message in (shipped, delivered):
         assert message["From"] == "Atelier Müller <orders@atelier.example.com>"
         assert message["Reply-To"] == "bonjour@atelier.example.com"
@@ -110,12 +114,15 @@ def test_english_email_with_the_stores_own_template_and_logo(
     from tests.documents.test_packing_slips import png
 
     branded_store.logo.save("logo.png", ContentFile(png("#114477")), save=False)
-    branded_store.shipment_email_subject = "{company_name}: order {order_number} {unknown}"
-    branded_store.shipment_email_body = (
-        "Hi {customer_name}, {carrier} has {tracking_number} <{tracking_link}> for:\n{items}"
-        "\n\n{notes_to_buyer}\n\n-- {company_name}"
-    )
     branded_store.save()
+    EmailTemplate.objects.create(
+        store=branded_store,
+        kind="shipment_confirmation",
+        language="en",
+        subject="{company_name}: order {order_number} {unknown}",
+        body="Hi {customer_name}, {carrier} has {tracking_number} <{tracking_link}> for:\n{items}"
+        "\n\n{notes_to_buyer}\n\n-- {company_name}",
+    )
     order = phone_order("en-gb")
     item = order.items.get()
     with django_capture_on_commit_callbacks(execute=True):  # shipping queues the confirmation
@@ -239,14 +246,99 @@ def test_an_email_interrupted_mid_send_is_marked_failed_not_resent(branded_store
     assert event.message == f"Shipment confirmation to {order.customer_email}: {error}."
 
 
-def test_language_follows_the_orders_marketplace_then_its_country(branded_store):
-    order = phone_order("fr-fr")
-    assert emails.language(order) == "fr"
-    order.country_code = "fr-be"
-    assert emails.language(order) == "fr"
-    order.country_code = "de-de"
-    assert emails.language(order) == "en"
-    order.country_code = ""
-    assert emails.language(order) == "fr"  # ships to France
-    order.ship_to.country = "ES"
-    assert emails.language(order) == "en"
+@pytest.mark.parametrize(
+    ("country_code", "country", "subject"),
+    [
+        ("fr-fr", "FR", "Votre commande {} a été expédiée"),
+        ("fr-be", "BE", "Votre commande {} a été expédiée"),
+        ("de-de", "DE", "Ihre Bestellung {} wurde versandt"),
+        ("de-at", "AT", "Ihre Bestellung {} wurde versandt"),
+        ("es-es", "ES", "Su pedido {} ha sido enviado"),
+        ("it-it", "IT", "Il suo ordine {} è stato spedito"),
+        ("nl-nl", "NL", "Je bestelling {} is verzonden"),
+        ("sv-se", "SE", "Your order {} has shipped"),  # a language shipdesk does not write
+        ("", "FR", "Votre commande {} a été expédiée"),  # no marketplace: the destination's
+        ("", "ES", "Su pedido {} ha sido enviado"),
+        ("", "SE", "Your order {} has shipped"),
+    ],
+)
+def test_the_email_is_in_the_buyers_language_the_marketplaces_then_the_destinations(
+    branded_store, country_code, country, subject
+):
+    shipment = ship(phone_order("fr-fr"))
+    order = shipment.order
+    order.country_code = country_code
+    order.save()
+    order.ship_to.country = country
+    order.ship_to.save()
+
+    message = emails.compose(
+        Shipment.objects.get(pk=shipment.pk), "shipment_confirmation", order.customer_email
+    )
+
+    assert message.subject == subject.format(order.order_number)
+
+
+GERMAN_LINK = "https://tracking.dpd.de/status/en_US/parcel/01505012345678"
+
+
+def ship_german_order(store, django_capture_on_commit_callbacks):
+    """A de-de order given to the sandbox and imported, shipped: its confirmation is sent."""
+    order = sandbox_order(store, country_code="de-de")
+    with django_capture_on_commit_callbacks(execute=True):  # shipping queues the confirmation
+        ship(order, carrier_code="dpd", tracking_number="01505012345678")
+    return order
+
+
+def test_a_german_buyer_receives_the_built_in_german_email(
+    branded_store, smtp, jobs, django_capture_on_commit_callbacks
+):
+    # The seller wrote a French template only: a German buyer does not get it.
+    EmailTemplate.objects.create(
+        store=branded_store,
+        kind="shipment_confirmation",
+        language="fr",
+        subject="Commande {order_number} expédiée",
+        body="Bonjour {customer_name}",
+    )
+
+    order = ship_german_order(branded_store, django_capture_on_commit_callbacks)
+
+    [message] = smtp.messages
+    assert message["Subject"] == f"Ihre Bestellung {order.order_number} wurde versandt"
+    assert parts(message)["text/plain"] == (
+        "Hallo Jonas Schäfer,\n\n"
+        f"gute Nachricht: Ihre Bestellung {order.order_number} bei Atelier Müller ist "
+        "unterwegs.\n\n"
+        "- 1 × iPhone 13 128 Go - Noir - Débloqué (Zustand: Gut, Speicher: 128 GB, Farbe: Noir, "
+        "SIM-Lock: Ohne Simlock)\n\n"
+        "Versanddienstleister: DPD\n"
+        "Sendungsnummer: 01505012345678\n"
+        f"Sendung verfolgen: {GERMAN_LINK}\n\n"
+        "Vielen Dank für Ihre Bestellung,\nAtelier Müller"
+    )
+    assert '<html lang="de">' in parts(message)["text/html"]
+
+
+def test_a_german_buyer_receives_the_sellers_german_template(
+    branded_store, smtp, jobs, django_capture_on_commit_callbacks
+):
+    for language, subject in (("fr", "Commande {order_number} expédiée"), ("de", "")):
+        EmailTemplate.objects.create(
+            store=branded_store,
+            kind="shipment_confirmation",
+            language=language,
+            subject=subject,
+            body="{customer_name}, Ihr Paket ist unterwegs: {tracking_link}\n\n{items}",
+        )
+
+    order = ship_german_order(branded_store, django_capture_on_commit_callbacks)
+
+    [message] = smtp.messages
+    # The seller left the German subject empty: the built-in German one.
+    assert message["Subject"] == f"Ihre Bestellung {order.order_number} wurde versandt"
+    assert parts(message)["text/plain"] == (
+        f"Jonas Schäfer, Ihr Paket ist unterwegs: {GERMAN_LINK}\n\n"
+        "- 1 × iPhone 13 128 Go - Noir - Débloqué (Zustand: Gut, Speicher: 128 GB, Farbe: Noir, "
+        "SIM-Lock: Ohne Simlock)"
+    )

@@ -155,6 +155,7 @@ def test_customer_notifications_and_import_settings(admin_client):
     admin_client.post(
         f"/stores/{store.pk}/emails/",
         {
+            "language": "en",
             "email_shipment_confirmation": "on",
             "shipment_email_subject": "Your order {{ order_number }} is on its way",
             "shipment_email_body": "",
@@ -174,7 +175,9 @@ def test_customer_notifications_and_import_settings(admin_client):
 
     store.refresh_from_db()
     assert (store.email_shipment_confirmation, store.email_delivery_notification) == (True, False)
-    assert store.shipment_email_subject == "Your order {{ order_number }} is on its way"
+    assert store.email_templates.get(kind="shipment_confirmation", language="en").subject == (
+        "Your order {{ order_number }} is on its way"
+    )
     assert (
         store.auto_import,
         store.auto_accept,

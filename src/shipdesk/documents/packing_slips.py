@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
@@ -43,25 +43,13 @@ from reportlab.platypus import (
 )
 
 from shipdesk.documents import fonts
+from shipdesk.documents.options import options_text
 from shipdesk.orders.models import Order
 from shipdesk.stores.models import Store
 
 log = logging.getLogger(__name__)
 
 PAPER_SIZES = {"A4": A4, "LETTER": LETTER}
-# The item options the import writes (backmarket.mapping.item_options), names and values, as
-# the buyer reads them; other values (a colour as Back Market wrote it) are printed as they are.
-OPTION_TEXTS = {
-    "Grade": pgettext_lazy("packing slip", "Grade"),
-    "Storage": pgettext_lazy("packing slip", "Storage"),
-    "Colour": pgettext_lazy("packing slip", "Colour"),
-    "Lock status": pgettext_lazy("packing slip", "Lock status"),
-    "Unlocked": pgettext_lazy("packing slip", "Unlocked"),
-    "Excellent": pgettext_lazy("packing slip", "Excellent"),
-    "Very good": pgettext_lazy("packing slip", "Very good"),
-    "Good": pgettext_lazy("packing slip", "Good"),
-    "Fair": pgettext_lazy("packing slip", "Fair"),
-}
 MARGIN = 14 * mm
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -357,11 +345,7 @@ def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Ta
             continue
         total += item.quantity
         parts = [f"<b>{escape(item.name)}</b>"]
-        parts += [
-            f"{escape(_option(o.get('name', '')))}: {escape(_option(o.get('value', '')))}"
-            for o in item.options or []
-            if isinstance(o, dict)
-        ]
+        parts += [escape(option) for option in options_text(item.options)]
         for unit in item.units.all():
             ids = [
                 pgettext("packing slip", "IMEI %(imei)s") % {"imei": unit.imei}
@@ -409,11 +393,6 @@ def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Ta
         )
     )
     return table
-
-
-def _option(text) -> str:
-    text = str(text)
-    return str(OPTION_TEXTS.get(text, text))
 
 
 def _box(title: str, text: str, width: float, s: dict, accent: colors.Color) -> Flowable:

@@ -4,8 +4,9 @@ Off by default, per store (as in ShipStation). Each email is an outbox message, 
 (shipment, kind), queued in the caller's transaction: never twice for the same event. The
 outbox's email sender composes it here when it sends it (`compose`), at most once.
 
-Templates are the store's subject and body (plain text with {placeholders}); empty ones use
-the built-in English or French defaults, chosen from the order's country.
+Emails are written in the buyer's language (`Order.buyer_language`). Templates are plain text
+with {placeholders}: the seller's own subject and text in that language where they wrote one
+(`EmailTemplate`), else the built-in ones of that language, else English's.
 """
 
 from __future__ import annotations
@@ -17,21 +18,17 @@ from html import escape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import models
 from django.template.loader import render_to_string
+from django.utils import translation
 
-from shipdesk.orders.models import Order
+from shipdesk.documents.options import options_text
+from shipdesk.notifications.models import EmailKind, EmailTemplate
+from shipdesk.orders.models import BUYER_LANGUAGES, Order
 from shipdesk.outbox.models import Message
 from shipdesk.outbox.queue import queue
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Store
-
-
-class EmailKind(models.TextChoices):
-    SHIPMENT_CONFIRMATION = "shipment_confirmation", "Shipment confirmation"
-    DELIVERY_NOTIFICATION = "delivery_notification", "Delivery notification"
-
 
 PLACEHOLDERS = (
     "order_number",
@@ -90,6 +87,96 @@ DEFAULT_TEMPLATES: dict[tuple[str, str], tuple[str, str]] = {
         "Nous espérons qu'elle vous plaira. Un souci ? Répondez simplement à cet email.\n\n"
         "{company_name}",
     ),
+    (EmailKind.SHIPMENT_CONFIRMATION, "de"): (
+        "Ihre Bestellung {order_number} wurde versandt",
+        "Hallo {customer_name},\n\n"
+        "gute Nachricht: Ihre Bestellung {order_number} bei {company_name} ist unterwegs.\n\n"
+        "{items}\n\n"
+        "Versanddienstleister: {carrier}\n"
+        "Sendungsnummer: {tracking_number}\n"
+        "Sendung verfolgen: {tracking_link}\n\n"
+        "{notes_to_buyer}\n\n"
+        "Vielen Dank für Ihre Bestellung,\n{company_name}",
+    ),
+    (EmailKind.DELIVERY_NOTIFICATION, "de"): (
+        "Ihre Bestellung {order_number} wurde zugestellt",
+        "Hallo {customer_name},\n\n"
+        "Ihre Bestellung {order_number} bei {company_name} wurde zugestellt.\n\n"
+        "{items}\n\n"
+        "Versanddienstleister: {carrier}\n"
+        "Sendungsnummer: {tracking_number}\n"
+        "Details zur Zustellung: {tracking_link}\n\n"
+        "Wir hoffen, sie gefällt Ihnen. Stimmt etwas nicht, antworten Sie einfach auf diese "
+        "E-Mail.\n\n"
+        "{company_name}",
+    ),
+    (EmailKind.SHIPMENT_CONFIRMATION, "es"): (
+        "Su pedido {order_number} ha sido enviado",
+        "Hola, {customer_name}:\n\n"
+        "Buenas noticias: su pedido {order_number} de {company_name} está en camino.\n\n"
+        "{items}\n\n"
+        "Transportista: {carrier}\n"
+        "Número de seguimiento: {tracking_number}\n"
+        "Seguir su paquete: {tracking_link}\n\n"
+        "{notes_to_buyer}\n\n"
+        "Gracias por su pedido,\n{company_name}",
+    ),
+    (EmailKind.DELIVERY_NOTIFICATION, "es"): (
+        "Su pedido {order_number} ha sido entregado",
+        "Hola, {customer_name}:\n\n"
+        "Su pedido {order_number} de {company_name} ha sido entregado.\n\n"
+        "{items}\n\n"
+        "Transportista: {carrier}\n"
+        "Número de seguimiento: {tracking_number}\n"
+        "Detalles de la entrega: {tracking_link}\n\n"
+        "Esperamos que lo disfrute. Si algo no va bien, responda a este correo.\n\n"
+        "{company_name}",
+    ),
+    (EmailKind.SHIPMENT_CONFIRMATION, "it"): (
+        "Il suo ordine {order_number} è stato spedito",
+        "Gentile {customer_name},\n\n"
+        "buone notizie: il suo ordine {order_number} presso {company_name} è in viaggio.\n\n"
+        "{items}\n\n"
+        "Corriere: {carrier}\n"
+        "Numero di tracciamento: {tracking_number}\n"
+        "Segua il suo pacco: {tracking_link}\n\n"
+        "{notes_to_buyer}\n\n"
+        "Grazie per il suo ordine,\n{company_name}",
+    ),
+    (EmailKind.DELIVERY_NOTIFICATION, "it"): (
+        "Il suo ordine {order_number} è stato consegnato",
+        "Gentile {customer_name},\n\n"
+        "il suo ordine {order_number} presso {company_name} è stato consegnato.\n\n"
+        "{items}\n\n"
+        "Corriere: {carrier}\n"
+        "Numero di tracciamento: {tracking_number}\n"
+        "Dettagli della consegna: {tracking_link}\n\n"
+        "Speriamo che le piaccia. Se qualcosa non va, risponda semplicemente a questa email.\n\n"
+        "{company_name}",
+    ),
+    (EmailKind.SHIPMENT_CONFIRMATION, "nl"): (
+        "Je bestelling {order_number} is verzonden",
+        "Hallo {customer_name},\n\n"
+        "Goed nieuws: je bestelling {order_number} bij {company_name} is onderweg.\n\n"
+        "{items}\n\n"
+        "Vervoerder: {carrier}\n"
+        "Trackingnummer: {tracking_number}\n"
+        "Volg je pakket: {tracking_link}\n\n"
+        "{notes_to_buyer}\n\n"
+        "Bedankt voor je bestelling,\n{company_name}",
+    ),
+    (EmailKind.DELIVERY_NOTIFICATION, "nl"): (
+        "Je bestelling {order_number} is bezorgd",
+        "Hallo {customer_name},\n\n"
+        "Je bestelling {order_number} bij {company_name} is bezorgd.\n\n"
+        "{items}\n\n"
+        "Vervoerder: {carrier}\n"
+        "Trackingnummer: {tracking_number}\n"
+        "Bezorgdetails: {tracking_link}\n\n"
+        "We hopen dat je er blij mee bent. Klopt er iets niet? Beantwoord dan gewoon deze "
+        "e-mail.\n\n"
+        "{company_name}",
+    ),
 }
 
 # --- queueing ---------------------------------------------------------------------------
@@ -136,14 +223,6 @@ def _queue(shipment: Shipment, kind: str) -> Message | None:
 # --- content ----------------------------------------------------------------------------
 
 
-def language(order: Order) -> str:
-    """'fr' for French-speaking marketplaces / destinations, else 'en'."""
-    prefix = (order.country_code or "").lower().split("-")[0]
-    if prefix:
-        return "fr" if prefix == "fr" else "en"
-    return "fr" if (order.ship_to.country or "").upper() in ("FR", "MC") else "en"
-
-
 def company_name(store: Store) -> str:
     return store.company_name or store.name
 
@@ -153,9 +232,7 @@ def item_lines(order: Order) -> list[str]:
     for item in order.items.all():
         if item.adjustment:
             continue
-        options = ", ".join(
-            f"{o.get('name')}: {o.get('value')}" for o in item.options or [] if isinstance(o, dict)
-        )
+        options = ", ".join(options_text(item.options))
         lines.append(f"{item.quantity} × {item.name}" + (f" ({options})" if options else ""))
     return lines
 
@@ -179,13 +256,48 @@ def placeholder_values(shipment: Shipment) -> dict[str, str]:
 
 
 def templates(store: Store, kind: str, lang: str) -> tuple[str, str]:
-    """(subject, body) templates: the store's own, else the built-in default."""
-    default_subject, default_body = DEFAULT_TEMPLATES[(kind, lang)]
-    if kind == EmailKind.SHIPMENT_CONFIRMATION:
-        subject, body = store.shipment_email_subject, store.shipment_email_body
-    else:
-        subject, body = store.delivery_email_subject, store.delivery_email_body
+    """(subject, body) templates: the store's own in this language, else the built-in one of
+    this language, else English's; a subject or text left empty is the built-in one."""
+    default_subject, default_body = DEFAULT_TEMPLATES.get(
+        (kind, lang), DEFAULT_TEMPLATES[(kind, "en")]
+    )
+    own = EmailTemplate.objects.filter(store=store, kind=kind, language=lang).first()
+    subject, body = (own.subject, own.body) if own else ("", "")
     return (subject.strip() or default_subject, body.strip() or default_body)
+
+
+def store_language(store: Store) -> str:
+    """The language of the store's marketplace ('fr-fr' -> 'fr'; English for one shipdesk does
+    not write): the templates its seller sees first."""
+    prefix = (store.country_code or "").lower().split("-")[0]
+    return prefix if prefix in BUYER_LANGUAGES else "en"
+
+
+def own_templates(store: Store, lang: str) -> dict[str, tuple[str, str]]:
+    """The seller's (subject, body) of each kind of email in this language; ("", "") where
+    they wrote none."""
+    found = {
+        t.kind: (t.subject, t.body)
+        for t in EmailTemplate.objects.filter(store=store, language=lang)
+    }
+    return {kind: found.get(kind, ("", "")) for kind in EmailKind.values}
+
+
+def save_templates(store: Store, lang: str, texts: dict[str, tuple[str, str]]) -> None:
+    """Keep the seller's (subject, body) of each kind of email in this language; an empty
+    pair removes theirs (the built-in one is used again)."""
+    for kind, (subject, body) in texts.items():
+        if subject.strip() or body.strip():
+            EmailTemplate.objects.update_or_create(
+                store=store, kind=kind, language=lang, defaults={"subject": subject, "body": body}
+            )
+        else:
+            EmailTemplate.objects.filter(store=store, kind=kind, language=lang).delete()
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    """The {words} of a template that are no placeholder (a typo would reach the buyer)."""
+    return sorted(set(re.findall(r"\{(\w+)\}", template)) - set(PLACEHOLDERS))
 
 
 def render_text(template: str, values: dict[str, str]) -> str:
@@ -239,9 +351,10 @@ def compose(shipment: Shipment, kind: str, to: str) -> EmailMultiAlternatives:
     """The email of this kind for this shipment: plain text plus HTML (and the logo inline)."""
     order = shipment.order
     store = order.store
-    lang = language(order)
+    lang = order.buyer_language
     subject_template, body_template = templates(store, kind, lang)
-    values = placeholder_values(shipment)
+    with translation.override(lang):
+        values = placeholder_values(shipment)
     subject = " ".join(render_text(subject_template, values).split())
     text = render_text(body_template, values)
     brand = _hex(store.brand_color, "#0b3d91")

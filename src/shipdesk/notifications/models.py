@@ -1,6 +1,6 @@
-"""Who shipdesk tells: webhook subscribers (and the batches announced to them), and the local
-mailbox that keeps emails when no SMTP server is configured. What is sent to them goes
-through the outbox (`shipdesk.outbox`)."""
+"""Who shipdesk tells: webhook subscribers (and the batches announced to them), the seller's
+customer email templates, and the local mailbox that keeps emails when no SMTP server is
+configured. What is sent to them goes through the outbox (`shipdesk.outbox`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from shipdesk.core import crypto
+from shipdesk.orders.models import BUYER_LANGUAGES
 
 
 class WebhookSubscription(models.Model):
@@ -66,6 +67,35 @@ class WebhookBatch(models.Model):
     class Meta:
         ordering = ["id"]
         db_table = "api_webhookbatch"
+
+
+class EmailKind(models.TextChoices):
+    SHIPMENT_CONFIRMATION = "shipment_confirmation", "Shipment confirmation"
+    DELIVERY_NOTIFICATION = "delivery_notification", "Delivery notification"
+
+
+class EmailTemplate(models.Model):
+    """The seller's own subject and text of one customer email, in one language; an empty
+    subject or text uses the built-in one of that language (notifications.emails)."""
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="email_templates"
+    )
+    kind = models.CharField(max_length=30, choices=EmailKind.choices)
+    language = models.CharField(max_length=2, choices=[(code, code) for code in BUYER_LANGUAGES])
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["store", "kind", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "kind", "language"], name="one_email_template_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} · {self.kind} · {self.language}"
 
 
 class OutboxEmail(models.Model):

@@ -17,8 +17,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from shipdesk.documents.labels import LAYOUTS
+from shipdesk.notifications import emails as customer_emails
+from shipdesk.notifications.models import EmailKind
 from shipdesk.orders import quantities
-from shipdesk.orders.models import Product, Tag
+from shipdesk.orders.models import BUYER_LANGUAGES, Product, Tag
 from shipdesk.shipping import carriers
 from shipdesk.shipping.carriers import CARRIERS
 from shipdesk.stores.connection import MARKETPLACES
@@ -244,28 +246,93 @@ class BrandingForm(forms.ModelForm):
 
 
 class CustomerEmailsForm(forms.ModelForm):
+    """Whether the store emails its customers, and its own templates in one language (the
+    buyer's language picks the templates: see notifications.emails)."""
+
+    # (field, kind of email, subject or body)
+    TEMPLATE_FIELDS = (
+        ("shipment_email_subject", EmailKind.SHIPMENT_CONFIRMATION, 0),
+        ("shipment_email_body", EmailKind.SHIPMENT_CONFIRMATION, 1),
+        ("delivery_email_subject", EmailKind.DELIVERY_NOTIFICATION, 0),
+        ("delivery_email_body", EmailKind.DELIVERY_NOTIFICATION, 1),
+    )
+
+    language = forms.CharField(required=False, widget=forms.HiddenInput)
+    shipment_email_subject = forms.CharField(
+        label=_("Shipment email subject"), max_length=200, required=False
+    )
+    shipment_email_body = forms.CharField(
+        label=_("Shipment email text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    delivery_email_subject = forms.CharField(
+        label=_("Delivery email subject"), max_length=200, required=False
+    )
+    delivery_email_body = forms.CharField(
+        label=_("Delivery email text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
     class Meta:
         model = Store
-        fields = [
-            "email_shipment_confirmation",
-            "shipment_email_subject",
-            "shipment_email_body",
-            "email_delivery_notification",
-            "delivery_email_subject",
-            "delivery_email_body",
-        ]
+        fields = ["email_shipment_confirmation", "email_delivery_notification"]
         labels = {
             "email_shipment_confirmation": _("Email the customer when an order ships"),
-            "shipment_email_subject": _("Shipment email subject"),
-            "shipment_email_body": _("Shipment email text"),
             "email_delivery_notification": _("Email the customer when an order is delivered"),
-            "delivery_email_subject": _("Delivery email subject"),
-            "delivery_email_body": _("Delivery email text"),
         }
-        widgets = {
-            "shipment_email_body": forms.Textarea(attrs={"rows": 5}),
-            "delivery_email_body": forms.Textarea(attrs={"rows": 5}),
-        }
+
+    def __init__(self, *args, language: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            language = self.data.get("language", "")
+        if language not in BUYER_LANGUAGES:
+            language = customer_emails.store_language(self.instance)
+        self.shown_language = language
+        self.fields["language"].initial = language
+        own = customer_emails.own_templates(self.instance, language)
+        built_in = customer_emails.DEFAULT_TEMPLATES
+        for name, kind, part in self.TEMPLATE_FIELDS:
+            self.fields[name].initial = own[kind][part]
+            # What an empty field sends: the built-in text of this language.
+            self.fields[name].widget.attrs["placeholder"] = built_in[(kind, language)][part]
+        self.order_fields(
+            [
+                "email_shipment_confirmation",
+                "shipment_email_subject",
+                "shipment_email_body",
+                "email_delivery_notification",
+                "delivery_email_subject",
+                "delivery_email_body",
+            ]
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("language") not in BUYER_LANGUAGES:
+            raise forms.ValidationError(
+                _("Say which language these templates are in: one of %(languages)s.")
+                % {"languages": ", ".join(BUYER_LANGUAGES)}
+            )
+        for name, _kind, _part in self.TEMPLATE_FIELDS:
+            unknown = customer_emails.unknown_placeholders(cleaned.get(name, ""))
+            if unknown:
+                self.add_error(
+                    name,
+                    _("Not a placeholder: %(unknown)s. The placeholders are %(known)s.")
+                    % {
+                        "unknown": ", ".join(f"{{{u}}}" for u in unknown),
+                        "known": ", ".join(f"{{{p}}}" for p in customer_emails.PLACEHOLDERS),
+                    },
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        store = super().save(commit)
+        texts = {kind: ["", ""] for _name, kind, _part in self.TEMPLATE_FIELDS}
+        for name, kind, part in self.TEMPLATE_FIELDS:
+            texts[kind][part] = self.cleaned_data[name]
+        customer_emails.save_templates(
+            store, self.cleaned_data["language"], {k: tuple(v) for k, v in texts.items()}
+        )
+        return store
 
 
 class ImportSettingsForm(forms.ModelForm):

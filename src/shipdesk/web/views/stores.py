@@ -7,12 +7,15 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.backmarket import BackMarketError, Forbidden, TokenRejected
 from shipdesk.orders import quantities
+from shipdesk.orders.models import BUYER_LANGUAGES
 from shipdesk.stores.connection import (
     StoreRefused,
     connect_store,
@@ -131,6 +134,9 @@ def _store_context(store: Store, **forms) -> dict:
         "token_form": ReplaceTokenForm(),
         "branding_form": BrandingForm(instance=store),
         "emails_form": CustomerEmailsForm(instance=store),
+        "email_languages": [
+            (code, get_language_info(code)["name_local"]) for code in BUYER_LANGUAGES
+        ],
         "import_form": ImportSettingsForm(instance=store),
         "mapping_form": StatusMappingForm(mapping=store.status_mapping or {}),
     }
@@ -142,7 +148,11 @@ def _store_context(store: Store, **forms) -> dict:
 @admin_required
 def store_detail(request, pk: int):
     store = get_object_or_404(Store, pk=pk)
-    return render(request, "web/stores/detail.html", _store_context(store))
+    # ?emails_language=de: the customer email templates shown are the German ones.
+    emails_form = CustomerEmailsForm(
+        instance=store, language=request.GET.get("emails_language", "")
+    )
+    return render(request, "web/stores/detail.html", _store_context(store, emails_form=emails_form))
 
 
 def _section(request, store, name, form, template="web/stores/detail.html"):
@@ -196,13 +206,13 @@ def store_branding(request, pk: int):
 @admin_required
 def store_emails(request, pk: int):
     store = get_object_or_404(Store, pk=pk)
-    return _save_section(
-        request,
-        store,
-        CustomerEmailsForm(request.POST, instance=store),
-        "emails_form",
-        _("Customer notifications saved."),
-    )
+    form = CustomerEmailsForm(request.POST, instance=store)
+    if not form.is_valid():
+        return _section(request, store, "emails_form", form)
+    form.save()
+    messages.success(request, _("Customer notifications saved."))
+    url = reverse("web:store", args=[store.pk])
+    return redirect(f"{url}?emails_language={form.cleaned_data['language']}#emails")
 
 
 @require_POST
