@@ -56,8 +56,13 @@ class BodyTooLarge(ValueError):
     pass
 
 
+# The calls whose body is a JSON array (ShipStation's createorders: the orders).
+ARRAY_BODIES = ("/orders/createorders",)
+
+
 class ObjectParser(Parser):
-    """JSON bodies must be objects (ShipStation's calls all take one) of a bounded size.
+    """JSON bodies must be objects (ShipStation's calls all take one but ARRAY_BODIES' an
+    array) of a bounded size.
 
     Django has read the body by now, refusing it first if over its own, larger limit
     (DATA_UPLOAD_MAX_MEMORY_SIZE: the `RequestDataTooBig` handler below).
@@ -67,6 +72,8 @@ class ObjectParser(Parser):
         if len(request.body) > settings.SHIPDESK_API_MAX_BODY_BYTES:
             raise BodyTooLarge
         data = super().parse_body(request)
+        if isinstance(data, list) and request.path.endswith(ARRAY_BODIES):
+            return data
         if data is not None and not isinstance(data, dict):
             raise BodyNotAnObject(type(data).__name__)
         return data
@@ -159,7 +166,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
 
 
 def build_api() -> NinjaAPI:
-    from shipdesk.api.views import accounts, orders, shipments, stores, webhooks
+    from shipdesk.api.views import accounts, createorders, orders, shipments, stores, webhooks
 
     api = ShipStationAPI(
         title="shipdesk — ShipStation API v1 compatible",
@@ -172,6 +179,7 @@ def build_api() -> NinjaAPI:
     )
     _install_error_handlers(api)
     api.add_router("/orders", orders.router)
+    api.add_router("/orders", createorders.router)
     api.add_router("/shipments", shipments.router)
     api.add_router("/stores", stores.router)
     api.add_router("/carriers", accounts.carriers)
