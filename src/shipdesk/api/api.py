@@ -166,7 +166,15 @@ def _install_error_handlers(api: NinjaAPI) -> None:
 
 
 def build_api() -> NinjaAPI:
-    from shipdesk.api.views import accounts, createorders, orders, shipments, stores, webhooks
+    from shipdesk.api.views import (
+        accounts,
+        createorders,
+        fulfillments,
+        orders,
+        shipments,
+        stores,
+        webhooks,
+    )
 
     api = ShipStationAPI(
         title="shipdesk — ShipStation API v1 compatible",
@@ -181,6 +189,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/orders", orders.router)
     api.add_router("/orders", createorders.router)
     api.add_router("/shipments", shipments.router)
+    api.add_router("/fulfillments", fulfillments.router)
     api.add_router("/stores", stores.router)
     api.add_router("/carriers", accounts.carriers)
     api.add_router("/warehouses", accounts.warehouses)
