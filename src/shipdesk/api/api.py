@@ -171,6 +171,7 @@ def build_api() -> NinjaAPI:
         createorders,
         fulfillments,
         orders,
+        products,
         shipments,
         stores,
         webhooks,
@@ -188,6 +189,7 @@ def build_api() -> NinjaAPI:
     _install_error_handlers(api)
     api.add_router("/orders", orders.router)
     api.add_router("/orders", createorders.router)
+    api.add_router("/products", products.router)
     api.add_router("/shipments", shipments.router)
     api.add_router("/fulfillments", fulfillments.router)
     api.add_router("/stores", stores.router)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shipdesk.orders import quantities
+from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.csv_files import read_csv
 from shipdesk.orders.models import Product
 
@@ -108,3 +109,25 @@ def import_products_csv(file: BinaryIO) -> CatalogueImport:
             result.created += created
             result.updated += not created
     return result
+
+
+class ProductRefused(OrderActionError):
+    """A change the catalogue cannot take; the message says which field and why."""
+
+
+def update_product(product: Product, **values) -> Product:
+    """Set the product's fields (already converted and bounded); a SKU is refused when empty
+    or another product's."""
+    sku = values.get("sku", product.sku).strip()
+    if not sku:
+        raise ProductRefused(_("sku is empty"))
+    other = Product.objects.filter(sku=sku).exclude(pk=product.pk).first()
+    if other is not None:
+        raise ProductRefused(
+            _("sku %(sku)s is product %(id)s's already") % {"sku": sku, "id": other.pk}
+        )
+    values["sku"] = sku
+    for name, value in values.items():
+        setattr(product, name, value)
+    product.save()
+    return product
