@@ -160,12 +160,16 @@ def test_slips_follow_their_labels(shop, account):
         ).pk
     )
 
-    texts = page_texts(bytes(done.pdf))
+    texts = page_texts(bytes(done.pdf))  # the slips in the buyers' French
     assert done.pages == 4
     assert texts[0] == label_text(first)
-    assert texts[1].endswith(f"Test store · packing slip for order {first.order_number}\n1")
+    assert texts[1].endswith(
+        f"Test store · bon de livraison de la commande {first.order_number}\n1"
+    )
     assert texts[2] == label_text(second)
-    assert texts[3].endswith(f"Test store · packing slip for order {second.order_number}\n1")
+    assert texts[3].endswith(
+        f"Test store · bon de livraison de la commande {second.order_number}\n1"
+    )
 
 
 def test_four_labels_to_a_sheet_and_a_reprint_in_another_layout(shop, account):
