@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shipdesk.api.shipstation import ss_datetime
 from shipdesk.orders.models import Order
 from shipdesk.shipping.models import Shipment
 from tests.factories import IMEI, make_order, make_store
@@ -157,3 +158,20 @@ def test_bad_fulfillment_filters_are_400(api, params, message):
     response = api.get("/fulfillments", params)
 
     assert (response.status_code, response.json()) == (400, {"message": message})
+
+
+def test_a_voided_fulfillment_stays_listed_flagged_voided(api, shop):
+    shipment = mark_shipped(api, shop[4001], "6A00000000001", "2026-03-04")
+
+    voided = api.post("/shipments/voidlabel", {"shipmentId": shipment.pk})
+    [listed] = api.get("/fulfillments", {"orderId": shop[4001].pk}).json()["fulfillments"]
+
+    shipment.refresh_from_db()
+    assert voided.json()["approved"] is True
+    assert (listed["fulfillmentId"], listed["voided"], listed["voidRequested"]) == (
+        shipment.pk,
+        True,
+        True,
+    )
+    assert listed["voidDate"] == ss_datetime(shipment.void_date) is not None
+    assert api.get(f"/orders/{shop[4001].pk}").json()["orderStatus"] == "awaiting_shipment"

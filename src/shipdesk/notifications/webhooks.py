@@ -1,5 +1,7 @@
 """Webhook subscribers: who is told about new orders (ORDER_NOTIFY) and new shipments
-(SHIP_NOTIFY), ShipStation's way.
+(SHIP_NOTIFY), ShipStation's way. ITEM_ORDER_NOTIFY and ITEM_SHIP_NOTIFY are the same events
+whose resource URL lists the items too: the orders (which always carry theirs), the
+shipments with `includeShipmentItems=True` (SHIP_NOTIFY's say False).
 
 The import and shipping call `orders_imported` / `shipments_created`; each records one batch
 and one outbox message per subscriber in the caller's transaction (the outbox's webhook
