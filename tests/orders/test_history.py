@@ -56,6 +56,11 @@ SAMPLES = {
     "notification_failed": {"tracking": "6A12345678901", "attempts": 2, "error": "422 bad IMEI"},
     "notification_dead": {"tracking": "6A12345678901", "attempts": 9, "error": "503"},
     "notification_resend": {"message_kind": "backmarket"},
+    "invoice_generated": {"number": "INV-1-000001"},
+    "invoice_attached": {"filename": "facture-1001.pdf"},
+    "invoice_uploaded": {"invoice": "INV-1-000001"},
+    "invoice_upload_failed": {"error": "400 invalid_field: the invoice must be a PDF"},
+    "invoice_failed": {"error": "the invoice of order 1001 needs the store's VAT number"},
     "customer_email_sent": {
         "email_kind": "shipment_confirmation",
         "to": "lea@example.com",

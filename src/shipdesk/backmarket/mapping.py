@@ -191,6 +191,8 @@ class OrderData:
     is_backship: bool
     delivery_note_url: str
     items: list[ItemData] = field(default_factory=list)
+    # When Back Market got the order's invoice (from shipdesk or its back office).
+    bill_provided_at: datetime | None = None
 
     @property
     def awaiting_acceptance(self) -> bool:
@@ -351,4 +353,5 @@ def map_order(order: Order) -> OrderData:
         is_backship=bool(order.is_backship),
         delivery_note_url=http_url(order.delivery_note),
         items=[map_line(line) for line in order.orderlines],
+        bill_provided_at=order.date_bill_provided,
     )

@@ -313,6 +313,12 @@ MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
         "Gave up notifying Back Market after %(attempts)s attempts over 24 h: %(error)s"
     ),
     "notification_resend": _notification_resend,
+    # Invoices (shipdesk.invoices)
+    "invoice_generated": _("Invoice %(number)s generated."),
+    "invoice_attached": _("Invoice %(filename)s attached (the seller's PDF)."),
+    "invoice_uploaded": _("Invoice %(invoice)s sent to Back Market."),
+    "invoice_upload_failed": _("Back Market refused the invoice: %(error)s"),
+    "invoice_failed": _("No invoice written: %(error)s"),
     # Customer emails
     "customer_email_sent": lambda p: (
         gettext("%(label)s emailed to %(to)s.") % {**p, "label": EMAIL_KINDS[p["email_kind"]]}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from shipdesk.backmarket import rules
 from shipdesk.backmarket.states import CANCELLED_LINE_STATES, LineState
@@ -32,6 +33,14 @@ COUNTRY_LANGUAGES = {
 }
 
 
+class VatType(models.TextChoices):
+    """Back Market's `vat_type`: VAT on the price, or the margin scheme for second-hand
+    goods (the invoice shows no VAT and carries the legal mention)."""
+
+    REGULAR = "REGULAR", _l("Regular VAT")
+    MARGINAL = "MARGINAL", _l("Margin scheme (second-hand goods)")
+
+
 class Product(models.Model):
     """The seller's catalogue: defaults per SKU that Back Market's API does not carry."""
 
@@ -48,6 +57,8 @@ class Product(models.Model):
     # None: decide from brand and title (phones need one, accessories do not).
     needs_imei = models.BooleanField(null=True, blank=True)
     customs_description = models.CharField(max_length=200, blank=True)
+    # Blank: the store's default (its invoice settings).
+    vat_type = models.CharField(max_length=10, choices=VatType.choices, blank=True)
     modified_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -117,6 +128,9 @@ class Order(models.Model):
     return_reason = models.SmallIntegerField(
         null=True, blank=True, choices=[(int(k), v) for k, v in history.RETURN_REASONS.items()]
     )
+    # Back Market's `date_bill_provided`: when it got the order's invoice (from shipdesk or
+    # uploaded in its back office); None while it has none.
+    bill_provided_at = models.DateTimeField(null=True, blank=True)
 
     # Owned by the seller (never overwritten by imports).
     customer_notes = models.TextField(blank=True)

@@ -8,6 +8,7 @@ any update is applied, so retrying a failed update is always safe.
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import json
 import re
 import secrets
@@ -16,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from email.parser import BytesParser
 from typing import Any
 
 import uvicorn
@@ -79,11 +81,24 @@ def _json(body: bytes) -> Any:
         raise SandboxError(400, "invalid_json", "the body is not valid JSON") from None
 
 
-def _logged(body: bytes) -> Any:
+def _logged(body: bytes, content_type: str = "") -> Any:
+    if content_type.startswith("multipart/"):  # a file: its size, not its bytes
+        return {"multipart_bytes": len(body)}
     try:
         return json.loads(body) if body else None
     except ValueError:
         return body.decode(errors="replace")
+
+
+def invoice_file(content_type: str, body: bytes) -> tuple[str, bytes]:
+    """(filename, content) of the multipart body's `invoice` field; SandboxError 400."""
+    if content_type.startswith("multipart/form-data"):
+        head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+        message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+        for part in message.iter_parts() if message.is_multipart() else ():
+            if part.get_param("name", header="content-disposition") == "invoice":
+                return part.get_filename() or "", part.get_payload(decode=True) or b""
+    raise SandboxError(400, "missing_field", "invoice is required (a multipart file field)")
 
 
 def _int(value: str | None) -> int | None:
@@ -107,9 +122,8 @@ def create_app(state: SandboxState, carrier: ups.CarrierState | None = None) -> 
             body = await request.body()
             response = await edge(request, route, body, handler)
             if request.method in ("POST", "PATCH"):
-                state.record_update(
-                    request.method, request.url.path, _logged(body), response.status_code
-                )
+                logged = _logged(body, request.headers.get("content-type", ""))
+                state.record_update(request.method, request.url.path, logged, response.status_code)
             return response
 
         return endpoint
@@ -181,6 +195,10 @@ def create_app(state: SandboxState, carrier: ups.CarrierState | None = None) -> 
     def update_order(request: Request, body: bytes) -> Response:
         raw = state.update_order(request.path_params["order_id"], _json(body))
         return Response(raw, media_type="application/json")
+
+    def upload_invoice(request: Request, body: bytes) -> Response:
+        filename, data = invoice_file(request.headers.get("content-type", ""), body)
+        return JSONResponse(state.upload_invoice(request.path_params["order_id"], filename, data))
 
     def update_orderline(request: Request, body: bytes) -> Response:
         return JSONResponse(
@@ -285,6 +303,11 @@ def create_app(state: SandboxState, carrier: ups.CarrierState | None = None) -> 
         Route("/ws/orders", ws("/ws/orders", list_orders), methods=["GET"]),
         Route("/ws/orders/{order_id:int}", ws(order_path, get_order), methods=["GET"]),
         Route("/ws/orders/{order_id:int}", ws(order_path, update_order), methods=["POST"]),
+        Route(
+            "/ws/orders/{order_id:int}/invoice",
+            ws(f"{order_path}/invoice", upload_invoice),
+            methods=["POST"],
+        ),
         Route(
             "/ws/orderlines/{orderline_id:int}", ws(line_path, update_orderline), methods=["PATCH"]
         ),

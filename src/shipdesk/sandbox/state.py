@@ -57,6 +57,7 @@ _UPDATE_TEXT_FIELDS = (
 # new line state -> the line state it must come from
 _TRANSITIONS = {2: 1, 4: 1, 3: 2, 5: 2, 6: 3}
 _MAX_LOGGED_UPDATES = 10_000
+MAX_INVOICE_BYTES = 10 * 1024 * 1024
 _MAX_CACHED_QUERIES = 64
 
 
@@ -252,6 +253,8 @@ class SandboxState:
         self.slow_seconds = slow_seconds
         self.latency_s = latency_s
         self.updates: list[dict] = []
+        # Uploaded invoices by order id: (filename, PDF bytes), for tests to read.
+        self.invoices: dict[int, tuple[str, bytes]] = {}
         self.requests = 0
         self.paths: Counter[str] = Counter()
         self.rate_limited = 0
@@ -583,6 +586,20 @@ class SandboxState:
             line.update(given)
             self._save(order, self.clock())
             return given
+
+    def upload_invoice(self, order_id: int, filename: str, data: bytes) -> dict:
+        """Apply `POST /ws/orders/{id}/invoice`: keep the PDF, set `date_bill_provided`."""
+        with self._lock:
+            order = self._load(order_id)
+            if not data.startswith(b"%PDF-"):
+                raise SandboxError(400, "invalid_field", "the invoice must be a PDF file")
+            if len(data) > MAX_INVOICE_BYTES:
+                raise SandboxError(400, "invalid_field", "the invoice is larger than 10 MB")
+            now = self.clock()
+            self.invoices[order_id] = (filename, data)
+            order["date_bill_provided"] = self._date(order, now)
+            self._save(order, now)
+            return {"order_id": order_id, "date_bill_provided": order["date_bill_provided"]}
 
     # --- admin --------------------------------------------------------------------------
 

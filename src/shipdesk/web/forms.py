@@ -498,8 +498,10 @@ class ProductForm(forms.ModelForm):
             "package_code",
             "needs_imei",
             "customs_description",
+            "vat_type",
         ]
         labels = {
+            "vat_type": _("VAT on invoices"),
             "sku": _("SKU"),
             "name": _("Name"),
             "warehouse_location": _("Warehouse location"),

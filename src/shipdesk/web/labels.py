@@ -71,5 +71,7 @@ def message_summary(message) -> str:
         return _("Cancellation of %(sku)s") % {"sku": sku}
     if action == "refund":
         return _("Refund of %(sku)s") % {"sku": sku}
+    if action == "invoice":
+        return _("Invoice")
     tracking = message.shipment.tracking_number if message.shipment_id else ""
     return _("Shipment %(tracking)s") % {"tracking": tracking}

@@ -140,6 +140,8 @@ class Filters:
     service: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    # Shipped orders Back Market has no invoice for.
+    invoice_missing: bool = False
     sort: str = DEFAULT_SORT
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
@@ -154,6 +156,7 @@ class Filters:
             or self.service
             or self.date_from
             or self.date_to
+            or self.invoice_missing
         )
 
 
@@ -181,8 +184,12 @@ def filters_from(params) -> Filters:
     sort = params.get("sort", DEFAULT_SORT)
     page_size = _int(params.get("per_page"), DEFAULT_PAGE_SIZE)
     store = (params.get("store") or "").strip()
+    invoice_missing = params.get("invoice") == "missing"
+    if invoice_missing and tab not in (SHIPPED, RETURNS, ALL):
+        tab = SHIPPED  # the filter's orders are all there
     return Filters(
         tab=tab if tab in TAB_FILTERS else DEFAULT_TAB,
+        invoice_missing=invoice_missing,
         search=(params.get("q") or "").strip()[:200],
         store=quantities.ids([store])[0] if store else None,
         country=(params.get("country") or "").strip().upper()[:2],
@@ -210,6 +217,8 @@ def filtered(filters: Filters) -> QuerySet[Order]:
         qs = qs.filter(order_date__gte=_start_of(filters.date_from))
     if filters.date_to:
         qs = qs.filter(order_date__lt=_start_of(filters.date_to) + timezone.timedelta(days=1))
+    if filters.invoice_missing:
+        qs = qs.filter(status=SHIPPED, bill_provided_at__isnull=True)
     return qs
 
 

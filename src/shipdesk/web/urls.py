@@ -5,6 +5,7 @@ from django.urls import path
 from shipdesk.web.views import (
     auth,
     batches,
+    invoices,
     labels,
     notifications,
     orders,
@@ -84,6 +85,9 @@ urlpatterns = [
     ),
     path("orders/<int:pk>/restore/", orders.order_restore, name="order_restore"),
     path("orders/<int:pk>/packing-slip.pdf", orders.packing_slip, name="packing_slip"),
+    path("orders/<int:pk>/invoice/", invoices.order_invoice, name="order_invoice"),
+    path("orders/<int:pk>/invoice/file/", invoices.order_invoice_file, name="order_invoice_file"),
+    path("orders/<int:pk>/invoice.pdf", invoices.order_invoice_pdf, name="order_invoice_pdf"),
     # Shipping
     path("ship/batch/", shipping.batch_ship, name="batch_ship"),
     path("batches/", batches.batch_list, name="batches"),
@@ -119,6 +123,7 @@ urlpatterns = [
     path("stores/<int:pk>/branding/", stores.store_branding, name="store_branding"),
     path("stores/<int:pk>/logo/", stores.store_logo, name="store_logo"),
     path("stores/<int:pk>/emails/", stores.store_emails, name="store_emails"),
+    path("stores/<int:pk>/invoices/", stores.store_invoices, name="store_invoices"),
     path(
         "stores/<int:pk>/import-settings/",
         stores.store_import_settings,

@@ -5,7 +5,7 @@ plan of `backmarket.plan`), made in order, each written to `steps_done` as soon 
 succeeded so a retry never repeats one. After a lost answer (a retry, or a lease taken over
 from a worker that died) Back Market's copy of the order is read first and what it already
 shows counts as done. A new action (refund, invoice) is one more entry in ACTIONS: its steps
-and what Back Market's copy shows once one is applied.
+and what Back Market's copy shows once one is applied. An invoice is one upload (`_upload_invoice`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from shipdesk.backmarket.client import RetryPolicy
 from shipdesk.backmarket.errors import BackMarketError, NotFound, TokenRejected, UpdateRejected
 from shipdesk.backmarket.plan import Accept, SetIdentifiers, Ship, Shipping, plan_shipment
 from shipdesk.backmarket.states import CANCELLED_LINE_STATES, LineState
+from shipdesk.invoices import actions as invoices
+from shipdesk.invoices.models import Invoice
 from shipdesk.orders import backmarket_updates as results
 from shipdesk.outbox.engine import Delivery, Final, Retriable, Sender, register
 from shipdesk.outbox.models import Message
@@ -131,6 +133,8 @@ def send(message: Message, delivery: Delivery) -> None:
     order = message.order
     try:
         with client_for(order.store, retry=CLIENT_RETRY) as client:
+            if message.payload["action"] == "invoice":
+                return _upload_invoice(client, message, delivery)
             steps = ACTIONS[message.payload["action"]](message)
             if message.attempts or delivery.taken_over:
                 # A previous try may have been applied without anyone hearing the answer.
@@ -170,11 +174,44 @@ def _call(client, message: Message, delivery: Delivery, step) -> None:
     applied(message, step)
 
 
+def _upload_invoice(client, message: Message, delivery: Delivery) -> None:
+    """The order's invoice (read from its row now), once: after a lost answer, Back
+    Market's copy of the order says whether it has one (`date_bill_provided`)."""
+    order = message.order
+    invoice = Invoice.objects.filter(order=order).first()
+    if invoice is None:
+        raise Final(f"order {order.order_number} has no invoice")
+    retry = message.attempts or delivery.taken_over
+    if retry and client.get_order_raw(order.channel_order_id).get("date_bill_provided"):
+        return
+    path = f"/ws/orders/{order.channel_order_id}/invoice"
+    pdf = bytes(invoice.pdf)
+    summary = {
+        "method": "POST",
+        "path": path,
+        "body": {"invoice": invoice.filename, "bytes": len(pdf)},
+    }
+    with delivery.attempt({"step": "invoice", **summary}, final=REFUSALS) as attempt:
+        try:
+            answer = client.upload_invoice(order.channel_order_id, pdf, invoice.filename)
+        except BackMarketError as exc:
+            attempt.status_code, attempt.answer = exc.status, exc.body or ""
+            raise
+        attempt.status_code, attempt.answer = 200, json.dumps(answer, default=str)[:4000]
+
+
+def finished(message: Message, status: str, error: str) -> None:
+    if message.payload["action"] == "invoice":
+        invoices.upload_finished(message, status, error)
+    else:
+        results.update_finished(message, status, error)
+
+
 register(
     Sender(
         kind=Message.Kind.BACKMARKET,
         send=send,
         lease_s=lambda: settings.OUTBOX_LEASE_S,
-        finished=results.update_finished,
+        finished=finished,
     )
 )

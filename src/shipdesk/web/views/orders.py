@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.documents import printing
+from shipdesk.invoices.actions import status as invoice_status
 from shipdesk.orders import actions, quantities
 from shipdesk.orders.actions import DuplicateIdentifier, OrderActionError, identifier_needs
 from shipdesk.orders.history import RETURN_REASONS
@@ -215,6 +216,7 @@ def _order_context(order: Order, *, ship_form: ShipForm | None = None) -> dict:
         .order_by("-created_at"),
         "printer": printing.configured_printer(),
         "notifications": notifications,
+        "invoice_status": invoice_status(order),
         "events": order.events.select_related("user").order_by("-at", "-id"),
         "tags": Tag.objects.order_by("name"),
         "chosen_by": chosen_by(order),

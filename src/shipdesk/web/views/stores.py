@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from shipdesk.backmarket import BackMarketError, Forbidden, TokenRejected
+from shipdesk.invoices.actions import settings_for
+from shipdesk.invoices.forms import InvoiceSettingsForm
 from shipdesk.orders import quantities
 from shipdesk.orders.models import BUYER_LANGUAGES
 from shipdesk.stores.connection import (
@@ -134,6 +136,7 @@ def _store_context(store: Store, **forms) -> dict:
         "token_form": ReplaceTokenForm(),
         "branding_form": BrandingForm(instance=store),
         "emails_form": CustomerEmailsForm(instance=store),
+        "invoice_form": InvoiceSettingsForm(instance=settings_for(store)),
         "email_languages": [
             (code, get_language_info(code)["name_local"]) for code in BUYER_LANGUAGES
         ],
@@ -213,6 +216,19 @@ def store_emails(request, pk: int):
     messages.success(request, _("Customer notifications saved."))
     url = reverse("web:store", args=[store.pk])
     return redirect(f"{url}?emails_language={form.cleaned_data['language']}#emails")
+
+
+@require_POST
+@admin_required
+def store_invoices(request, pk: int):
+    store = get_object_or_404(Store, pk=pk)
+    return _save_section(
+        request,
+        store,
+        InvoiceSettingsForm(request.POST, instance=settings_for(store)),
+        "invoice_form",
+        _("Invoice settings saved."),
+    )
 
 
 @require_POST

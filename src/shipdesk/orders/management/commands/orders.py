@@ -22,6 +22,21 @@ from shipdesk.shipping.carriers import CARRIERS
 STORE_HELP = "the store (id or name), when several stores have this order number"
 
 
+INVOICE_HELP = """\
+Generate the order's invoice (or take --file, a PDF of at most 5 MB) and queue its upload
+to Back Market (POST /ws/orders/{order_id}/invoice, through the outbox, once). An order
+has one invoice: running this again sends the same one, with the same number.
+
+A generated invoice is in the buyer's language and needs the store's legal details, set
+on the web (Stores > the store > Invoices): legal company name, registered address, VAT
+number, legal mentions, the default VAT treatment (REGULAR: VAT shown at the store's VAT
+rate; MARGINAL: the margin scheme, no VAT shown, with the legal mention), the VAT rate, the
+number prefix (blank: INV-<store id>-; numbers run without gaps per store) and whether an
+order gets its invoice automatically when it ships. A product's own VAT treatment (its
+product page) wins over the store's default.
+"""
+
+
 def _order_argument(parser) -> None:
     parser.add_argument("order_number")
     parser.add_argument("--store", help=STORE_HELP)
@@ -141,6 +156,17 @@ class Command(BaseCommand):
 
         restore = sub.add_parser("restore", help="bring a deleted order back into the lists")
         _order_argument(restore)
+
+        invoice = sub.add_parser(
+            "invoice",
+            help="the order's invoice (generated, or --file) sent to Back Market once",
+            description=INVOICE_HELP,
+        )
+        _order_argument(invoice)
+        invoice.add_argument(
+            "--file", help="send this PDF (the seller's own invoice) instead of generating one"
+        )
+        invoice.add_argument("--out", help="also write the invoice's PDF to this file")
 
     def handle(self, *args, action, **o):
         getattr(self, "handle_" + action.replace("-", "_"))(**o)
@@ -300,6 +326,37 @@ class Command(BaseCommand):
         )
         # The history's entry says it: before or after shipping, and why.
         self.stdout.write(order.events.filter(kind="line_refunded").latest("id").message)
+
+    def handle_invoice(self, *, order_number, store, file, out, **_):
+        from pathlib import Path
+
+        from shipdesk.documents.management.commands.packingslip import write_whole
+        from shipdesk.invoices.actions import MAX_PDF_BYTES, invoice_and_upload
+
+        order = find_order(order_number, store=store)
+        data = None
+        if file:
+            try:
+                if Path(file).stat().st_size > MAX_PDF_BYTES:
+                    raise CommandError(f"{file} is larger than {MAX_PDF_BYTES // 2**20} MB")
+                data = Path(file).read_bytes()
+            except OSError as exc:
+                raise CommandError(f"cannot read {file}: {exc.strerror or exc}") from exc
+        if out and not Path(out).parent.is_dir():
+            raise CommandError(f"cannot write {out}: there is no folder {Path(out).parent}")
+        invoice, message = invoice_and_upload(
+            order, pdf_file=data, filename=Path(file).name if file else "", source="cli"
+        )
+        if out:
+            try:
+                write_whole(Path(out), bytes(invoice.pdf))
+            except OSError as exc:
+                raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        sent = f"sent on {local_time(message.sent_at)}" if message.sent_at else "upload queued"
+        self.stdout.write(
+            f"Invoice {invoice} of order {order.order_number} ({order.store.name}): "
+            f"Back Market {sent}" + (f"; written to {out}." if out else ".")
+        )
 
     def execute(self, *args, **options):
         try:
