@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "shipdesk.carriers",
     "shipdesk.rules",
     "shipdesk.batches",
-    "shipdesk.customers",
     "shipdesk.invoices",
     "shipdesk.run",
     "shipdesk.sandbox",
