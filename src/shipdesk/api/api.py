@@ -83,6 +83,11 @@ class ShipStationAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation) -> str:
         return operation.view_func.__name__
 
+    def get_openapi_schema(self, *args, **kwargs):
+        from shipdesk.api.examples import add_examples
+
+        return add_examples(super().get_openapi_schema(*args, **kwargs))
+
     def create_response(self, request, data, *, status=None, temporal_response=None):
         response = super().create_response(
             request, data, status=status, temporal_response=temporal_response
