@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "shipdesk.carriers",
     "shipdesk.rules",
     "shipdesk.batches",
+    "shipdesk.customers",
     "shipdesk.invoices",
     "shipdesk.run",
     "shipdesk.sandbox",

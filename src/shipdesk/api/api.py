@@ -174,6 +174,7 @@ def build_api() -> NinjaAPI:
     from shipdesk.api.views import (
         accounts,
         createorders,
+        customers,
         fulfillments,
         orders,
         products,
@@ -194,6 +195,7 @@ def build_api() -> NinjaAPI:
     _install_error_handlers(api)
     api.add_router("/orders", orders.router)
     api.add_router("/orders", createorders.router)
+    api.add_router("/customers", customers.router)
     api.add_router("/products", products.router)
     api.add_router("/shipments", shipments.router)
     api.add_router("/fulfillments", fulfillments.router)
