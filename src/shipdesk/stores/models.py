@@ -189,14 +189,14 @@ class Store(models.Model):
             health=health, last_error=message, last_error_at=at or timezone.now(), **fields
         )
 
-    def mapped_status(self, key: str) -> str | None:
-        mapping = {**DEFAULT_STATUS_MAPPING, **(self.status_mapping or {})}
     @property
     def is_backmarket(self) -> bool:
         """Its orders come from Back Market, which is told what happens to them; a manual
         orders store has no token: nothing is imported for it, nothing sent about it."""
         return self.channel == BACKMARKET
 
+    def mapped_status(self, key: str) -> str | None:
+        mapping = {**DEFAULT_STATUS_MAPPING, **(self.status_mapping or {})}
         return mapping.get(key)
 
     def is_import_due(self, now=None) -> bool:
