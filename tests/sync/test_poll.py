@@ -200,12 +200,17 @@ def test_the_minute_task_queues_the_checks_it_plans(db):
     # When the minute's task runs
     planned = schedule_imports.call_local()
 
-    # Then every planned check is queued, now or with its delay
-    queued = sorted((t.name, t.args) for t in [*HUEY.pending(), *HUEY.scheduled()])
+    # Then every planned check is queued with its delay, and dropped if it cannot start by
+    # the next one
+    queued = sorted((t.name, t.args, t.expires) for t in HUEY.pending())
     HUEY.flush()
     assert planned == plan_minute([due, polled])
     assert queued == sorted(
-        ("import_store" if check.kind == "import" else "poll_store", (check.store_id,))
+        (
+            "import_store" if check.kind == "import" else "poll_store",
+            (check.store_id,),
+            check.delay_s + 20,
+        )
         for check in planned
     )
     assert len(queued) == 6

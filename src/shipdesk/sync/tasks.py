@@ -87,8 +87,7 @@ def schedule_imports() -> list[Check]:
     checks = plan_minute(list(Store.objects.filter(auto_import=True, active=True)))
     for check in checks:
         task = import_store if check.kind == "import" else poll_store
-        if check.delay_s:
-            task.schedule((check.store_id,), delay=check.delay_s)
-        else:
-            task(check.store_id)
+        # A check a busy or stopped worker could not start by the next one is dropped, not
+        # piled up: the next check reads what it would have (an import due stays due).
+        task.schedule((check.store_id,), delay=check.delay_s, expires=check.delay_s + POLL_EVERY_S)
     return checks
