@@ -65,11 +65,11 @@ def test_packing_slip_shows_branding_items_options_location_imei_and_notes(brand
     assert "+33 1 23 45 67 89" in page and "contact@muller.example.com" in page
     assert item.sku in page
     # A French buyer's slip: the options the import wrote in English, in French.
-    assert "|État: Bon état|Stockage: 128 GB|Couleur: Noir|Verrouillage: Débloqué|" in (
+    assert "|État : Bon état|Stockage : 128 GB|Couleur : Noir|Verrouillage : Débloqué|" in (
         lines_of(page)
     )
     assert "A-03-2" in page
-    assert f"Unité 1: IMEI {IMEI}" in page
+    assert f"Unité 1 : IMEI {IMEI}" in page
     assert "Merci ! Garantie 12 mois, señor García." in page
     assert "Joyeux anniversaire, Jürgen ß" in page
     assert order.ship_to.name in page

@@ -60,7 +60,7 @@ def test_both_emails_are_received_once_with_content_and_branding(
     assert delivered["Subject"] == f"Votre commande {order.order_number} a été livrée"
     link = "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"
     # The options the import wrote in English, in the buyer's French.
-    options = "État: Bon état, Stockage: 128 GB, Couleur: Noir, Verrouillage: Débloqué"
+    options = "État : Bon état, Stockage : 128 GB, Couleur : Noir, Verrouillage : Débloqué"
     for message in (shipped, delivered):
         assert message["From"] == "Atelier Müller <orders@atelier.example.com>"
         assert message["Reply-To"] == "bonjour@atelier.example.com"

@@ -8,7 +8,7 @@ said as they are.
 
 from __future__ import annotations
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 OPTION_TEXTS = {
     "Grade": pgettext_lazy("item option", "Grade"),
@@ -29,10 +29,15 @@ def option_text(text) -> str:
     return str(OPTION_TEXTS.get(text, text))
 
 
+def labelled(label: str, value: str) -> str:
+    """'Label: value' as the active language writes it (French: 'Label : value')."""
+    return pgettext("item option", "%(label)s: %(value)s") % {"label": label, "value": value}
+
+
 def options_text(options) -> list[str]:
     """'Name: value' of each option of an item (its `options` list), in the active language."""
     return [
-        f"{option_text(o.get('name', ''))}: {option_text(o.get('value', ''))}"
+        labelled(option_text(o.get("name", "")), option_text(o.get("value", "")))
         for o in options or []
         if isinstance(o, dict)
     ]

@@ -43,7 +43,7 @@ from reportlab.platypus import (
 )
 
 from shipdesk.documents import fonts
-from shipdesk.documents.options import options_text
+from shipdesk.documents.options import labelled, options_text
 from shipdesk.orders.models import Order
 from shipdesk.stores.models import Store
 
@@ -289,9 +289,7 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
         (pgettext("packing slip", "Store"), store.name),
     ]
     info = [Paragraph(escape(pgettext("packing slip", "Order")), s["heading"])] + [
-        Paragraph(f"{escape(label)}: {escape(value)}", s["base"])
-        for label, value in details
-        if value
+        Paragraph(escape(labelled(label, value)), s["base"]) for label, value in details if value
     ]
     addresses = Table([[ship_to, info]], colWidths=[width * 0.55, width * 0.45])
     addresses.setStyle(
@@ -360,7 +358,7 @@ def _items_table(order: Order, width: float, s: dict, brand: colors.Color) -> Ta
                 unit_label = pgettext("packing slip", "Unit %(number)s") % {
                     "number": unit.index + 1
                 }
-                parts.append(f"{escape(unit_label)}: {escape(' · '.join(ids))}")
+                parts.append(escape(labelled(unit_label, " · ".join(ids))))
         rows.append(
             [
                 Paragraph(escape(item.warehouse_location or "—"), s["bold"]),
