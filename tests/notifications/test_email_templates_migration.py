@@ -41,3 +41,29 @@ def test_a_stores_own_templates_become_its_marketplace_languages():
         ),
         ("Stockholm", "shipment_confirmation", "en", "Order {order_number} shipped", ""),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_going_back_gives_the_store_its_marketplace_languages_templates():
+    before = [("notifications", "0002_webhooks_here_customer_emails_in_the_outbox")]
+    old = migrate(before)
+    old.get_model("stores", "Store").objects.create(
+        name="Milano", token_encrypted="x", country_code="it-it", shipment_email_subject="Ciao"
+    )
+    migrate(latest())
+    # Edited after the upgrade; the German one has no place on the store.
+    EmailTemplate.objects.filter(language="it").update(subject="Ordine {order_number} spedito")
+    EmailTemplate.objects.create(
+        store_id=EmailTemplate.objects.get().store_id,
+        kind="shipment_confirmation",
+        language="de",
+        subject="Versandt",
+    )
+
+    store = migrate(before).get_model("stores", "Store").objects.get()
+    migrate(latest())
+
+    assert (store.shipment_email_subject, store.shipment_email_body) == (
+        "Ordine {order_number} spedito",
+        "",
+    )
