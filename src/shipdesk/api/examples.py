@@ -376,6 +376,12 @@ EXAMPLES: dict[str, tuple[dict | list | None, object]] = {
     ),
     "add_order_tag": ({"orderId": 115, "tagId": 1}, _success("Tag added successfully.")),
     "remove_order_tag": ({"orderId": 115, "tagId": 1}, _success("Tag removed successfully.")),
+    "list_by_tag": (None, _page("orders", ORDER)),
+    "assign_user": (
+        {"orderIds": [115, 116], "userId": "2"},
+        _success("User assigned successfully."),
+    ),
+    "unassign_user": ({"orderIds": [115, 116]}, _success("User unassigned successfully.")),
     "create_orders": (
         [
             MANUAL_ORDER_IN,

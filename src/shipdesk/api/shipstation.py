@@ -188,7 +188,7 @@ def order(o: Order) -> dict:
             "billToCountryCode": None,
         },
         "tagIds": [t.pk for t in o.tags.all()] or None,
-        "userId": None,
+        "userId": str(o.assigned_user_id) if o.assigned_user_id else None,
         # Back Market says shipped, and shipdesk recorded no shipment: shipped elsewhere.
         "externallyFulfilled": o.status == SHIPPED and live is None,
         "externallyFulfilledBy": None,
@@ -213,14 +213,22 @@ def with_related(qs: QuerySet[Order]) -> QuerySet[Order]:
 # Shipments
 
 
+def marketplace_notice(s: Shipment) -> dict:
+    """Whether Back Market was told of the shipment, and why not (the last update's error);
+    reads the prefetched messages when the caller prefetched them."""
+    notification = max(
+        (m for m in s.messages.all() if m.kind == "backmarket"), key=lambda m: m.pk, default=None
+    )
+    return {
+        "marketplaceNotified": bool(notification and notification.status == "sent"),
+        "notifyErrorMessage": (notification.last_error or None) if notification else None,
+    }
+
+
 def shipment(s: Shipment, *, include_items: bool = True) -> dict:
     """A shipment; one bought without an order (createlabel) has no order fields or items."""
     order = s.order
     items = order.items.all() if order is not None else []
-    # Reads the prefetched messages when the caller prefetched them.
-    notification = max(
-        (m for m in s.messages.all() if m.kind == "backmarket"), key=lambda m: m.pk, default=None
-    )
     return {
         "shipmentId": s.pk,
         "orderId": order.pk if order else None,
@@ -243,8 +251,7 @@ def shipment(s: Shipment, *, include_items: bool = True) -> dict:
         "warehouseId": order.warehouse_id if order else None,
         "voided": s.voided,
         "voidDate": ss_datetime(s.void_date),
-        "marketplaceNotified": bool(notification and notification.status == "sent"),
-        "notifyErrorMessage": (notification.last_error or None) if notification else None,
+        **marketplace_notice(s),
         "shipTo": address(s.recipient),
         "weight": weight(s.weight_grams),
         "dimensions": dimensions(s.length_cm, s.width_cm, s.height_cm),

@@ -162,6 +162,14 @@ class Order(models.Model):
     confirmation = models.CharField(max_length=50, blank=True)
     warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.SET_NULL)
     tags = models.ManyToManyField(Tag, blank=True, related_name="orders")
+    # Who prepares the order (ShipStation's assignuser): the orders page's "My orders".
+    assigned_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_orders",
+    )
     custom_field1 = models.CharField(max_length=200, blank=True)
     custom_field2 = models.CharField(max_length=200, blank=True)
     custom_field3 = models.CharField(max_length=200, blank=True)

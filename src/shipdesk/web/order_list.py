@@ -136,6 +136,8 @@ class Filters:
     tab: str = DEFAULT_TAB
     search: str = ""
     store: int | None = None
+    # "My orders": those assigned to this user (the signed-in one).
+    assigned_to: int | None = None
     country: str = ""
     service: str = ""
     date_from: date | None = None
@@ -152,6 +154,7 @@ class Filters:
         return bool(
             self.search
             or self.store
+            or self.assigned_to
             or self.country
             or self.service
             or self.date_from
@@ -177,9 +180,10 @@ def _date(value) -> date | None:
     return day if day and date(1900, 1, 1) <= day <= date(9000, 12, 31) else None
 
 
-def filters_from(params) -> Filters:
+def filters_from(params, user=None) -> Filters:
     """Read the filters from a query string, ignoring what is not understood; a store that
-    is not an id is refused (InvalidQuantity): ignoring it would list every store's orders."""
+    is not an id is refused (InvalidQuantity): ignoring it would list every store's orders.
+    `mine=1` keeps the orders assigned to `user`."""
     tab = params.get("tab", DEFAULT_TAB)
     sort = params.get("sort", DEFAULT_SORT)
     page_size = _int(params.get("per_page"), DEFAULT_PAGE_SIZE)
@@ -192,6 +196,7 @@ def filters_from(params) -> Filters:
         invoice_missing=invoice_missing,
         search=(params.get("q") or "").strip()[:200],
         store=quantities.ids([store])[0] if store else None,
+        assigned_to=user.pk if user is not None and params.get("mine") == "1" else None,
         country=(params.get("country") or "").strip().upper()[:2],
         service=(params.get("service") or "").strip()[:200],
         date_from=_date(params.get("from")),
@@ -209,6 +214,8 @@ def filtered(filters: Filters) -> QuerySet[Order]:
         qs = qs.filter(search_filter(filters.search))
     if filters.store:
         qs = qs.filter(store_id=filters.store)
+    if filters.assigned_to:
+        qs = qs.filter(assigned_user_id=filters.assigned_to)
     if filters.country:
         qs = qs.filter(ship_to_id__in=Address.objects.filter(country=filters.country).values("id"))
     if filters.service:

@@ -81,6 +81,14 @@ class FulfillmentQuery(Schema):
     pageSize: schemas.PageSize = 100
 
 
+def _matching(qs, q: FulfillmentQuery, exact: dict, *, recipient: str):
+    """The filters both kinds read alike: exact values given, the recipient, created when."""
+    qs = qs.filter(**{lookup: value for lookup, value in exact.items() if value is not None})
+    if q.recipientName:
+        qs = qs.filter(**{f"{recipient}__icontains": q.recipientName})
+    return date_range(qs, "created_at", q.createDateStart, q.createDateEnd)
+
+
 def _recorded(q: FulfillmentQuery):
     """Shipments of an order whose label shipdesk did not buy."""
     qs = Shipment.objects.filter(order__isnull=False, order__deleted=False).exclude(
@@ -92,10 +100,7 @@ def _recorded(q: FulfillmentQuery):
         "order__order_number": q.orderNumber,
         "tracking_number": q.trackingNumber,
     }
-    qs = qs.filter(**{lookup: value for lookup, value in exact.items() if value is not None})
-    if q.recipientName:
-        qs = qs.filter(order__ship_to__name__icontains=q.recipientName)
-    qs = date_range(qs, "created_at", q.createDateStart, q.createDateEnd)
+    qs = _matching(qs, q, exact, recipient="order__ship_to__name")
     qs = date_range(qs, "ship_date", q.shipDateStart, q.shipDateEnd, as_date=True)
     return qs.annotate(ship_key=Cast("ship_date", DateTimeField()))
 
@@ -111,10 +116,7 @@ def _external(q: FulfillmentQuery):
         "order_number": q.orderNumber,
         "channel_payload__tracking_number": q.trackingNumber,
     }
-    qs = qs.filter(**{lookup: value for lookup, value in exact.items() if value is not None})
-    if q.recipientName:
-        qs = qs.filter(ship_to__name__icontains=q.recipientName)
-    qs = date_range(qs, "created_at", q.createDateStart, q.createDateEnd)
+    qs = _matching(qs, q, exact, recipient="ship_to__name")
     qs = qs.annotate(ship_key=PayloadTime(KeyTextTransform("date_shipping", "channel_payload")))
     # Whole days in the API's time zone, as the shipments' ship dates are compared.
     if q.shipDateStart:
@@ -150,9 +152,6 @@ def _keys(qs, kind: int):
 
 def _from_shipment(s: Shipment) -> dict:
     order = s.order
-    notification = max(
-        (m for m in s.messages.all() if m.kind == "backmarket"), key=lambda m: m.pk, default=None
-    )
     return {
         "fulfillmentId": s.pk,
         "orderId": order.pk,
@@ -170,8 +169,7 @@ def _from_shipment(s: Shipment) -> dict:
         "fulfillmentFee": shipstation.money(s.shipment_cost) or 0.0,
         "voidRequested": s.voided,
         "voided": s.voided,
-        "marketplaceNotified": bool(notification and notification.status == "sent"),
-        "notifyErrorMessage": (notification.last_error or None) if notification else None,
+        **shipstation.marketplace_notice(s),
         "shipTo": shipstation.address(order.ship_to),
     }
 

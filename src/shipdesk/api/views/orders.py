@@ -3,10 +3,11 @@ createlabelfororder, hold, tags, delete."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import override
-from ninja import Query, Router
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from shipdesk.api import order_update, schemas, shipstation
@@ -14,7 +15,7 @@ from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, refuse_t
 from shipdesk.api.views.accounts import carrier_account
 from shipdesk.carriers import services
 from shipdesk.notifications.models import WebhookBatch
-from shipdesk.orders import actions
+from shipdesk.orders import actions, assignment
 from shipdesk.orders.actions import OrderActionError, add_tag, hold, release, remove_tag
 from shipdesk.orders.models import Order, OrderItem, Tag
 from shipdesk.shipping.actions import ship_order
@@ -253,3 +254,64 @@ def remove_order_tag(request, body: schemas.OrderTag):
         raise OrderActionError(f"order {order.order_number} has no tag {tag.name!r}")
     remove_tag(order, tag, user=request.user, source="api")
     return {"success": True, "message": "Tag removed successfully."}
+
+
+# Tags and users: listbytag, assignuser, unassignuser.
+
+
+class ListByTag(Schema):
+    orderStatus: schemas.OrderStatus
+    tagId: schemas.Id
+    page: schemas.Page = 1
+    pageSize: schemas.PageSize = 100
+
+
+class AssignUser(Schema):
+    orderIds: list[schemas.Id] = Field(min_length=1, max_length=500)
+    userId: str = Field(pattern=r"^[0-9]{1,18}$", description="GET /users' userId")
+
+
+class UnassignUser(Schema):
+    orderIds: list[schemas.Id] = Field(min_length=1, max_length=500)
+
+
+@router.get("/listbytag", response={200: schemas.OrderPage, **ERRORS}, summary="List orders by tag")
+def list_by_tag(request, q: Query[ListByTag]):
+    """The orders in a status that carry a tag, oldest order first, in pages."""
+    if not Tag.objects.filter(pk=q.tagId).exists():
+        raise Http404(f"tag {q.tagId} not found; see GET /accounts/listtags")
+    qs = live_orders().filter(status=q.orderStatus, tags=q.tagId)
+    return page_of(
+        sort(qs, "order_date", "ASC"),
+        key="orders",
+        page=q.page,
+        size=q.pageSize,
+        shape=shipstation.order,
+        prepare=shipstation.with_related,
+    )
+
+
+def _orders(ids: list[int]):
+    """The orders with these ids; 404 naming those shipdesk does not have."""
+    orders = live_orders().filter(pk__in=ids)
+    missing = sorted(set(ids) - set(orders.values_list("pk", flat=True)))
+    if missing:
+        raise Http404(f"orders not found: {', '.join(map(str, missing))}")
+    return orders
+
+
+@router.post("/assignuser", response={200: schemas.Success, **ERRORS}, summary="Assign a user")
+def assign_user(request, body: AssignUser):
+    """Assign the orders to a user (GET /users), who finds them under "My orders"."""
+    user = get_user_model().objects.filter(pk=int(body.userId), is_active=True).first()
+    if user is None:
+        raise Http404(f"user {body.userId} not found; see GET /users")
+    assignment.assign(_orders(body.orderIds), user)
+    return {"success": True, "message": "User assigned successfully."}
+
+
+@router.post("/unassignuser", response={200: schemas.Success, **ERRORS}, summary="Unassign")
+def unassign_user(request, body: UnassignUser):
+    """The orders are assigned to nobody."""
+    assignment.assign(_orders(body.orderIds), None)
+    return {"success": True, "message": "User unassigned successfully."}

@@ -25,12 +25,12 @@ from shipdesk.web.views.orders import TEXT, inline_pdf
 SHOWN = 50  # orders listed on the new batch's page; the rest are counted
 
 
-def _chosen_orders(params) -> tuple[list[Order], int]:
+def _chosen_orders(params, user) -> tuple[list[Order], int]:
     """(the orders, how many matched): the `ids` given, or with `scope=view` the orders of
     the orders page's tab, search and filters (the page then posts their ids: the batch is
     the orders people saw)."""
     if params.get("scope") == "view":
-        filters = order_list.filters_from(params)
+        filters = order_list.filters_from(params, user=user)
         matching = order_list.filtered(filters).filter(order_list.TAB_FILTERS[filters.tab])
         orders = list(matching.order_by("order_date", "id")[: actions.MAX_ORDERS + 1])
         return orders, matching.count() if len(orders) > actions.MAX_ORDERS else len(orders)
@@ -46,7 +46,7 @@ def batch_new(request):
     one service for all; packing slips or not. Making it hands it to the worker."""
     params = request.POST if request.method == "POST" else request.GET
     try:
-        orders, count = _chosen_orders(params)
+        orders, count = _chosen_orders(params, request.user)
     except quantities.InvalidQuantity as exc:
         return HttpResponseBadRequest(str(exc), content_type=TEXT)
     accounts = CarrierAccount.objects.filter(active=True).order_by("name")

@@ -70,7 +70,7 @@ def _filter_choices(filters: order_list.Filters) -> dict:
 @shipper_required
 def order_list_view(request):
     try:
-        filters = order_list.filters_from(request.GET)
+        filters = order_list.filters_from(request.GET, user=request.user)
     except quantities.InvalidQuantity as exc:
         return HttpResponseBadRequest(str(exc), content_type=TEXT)
     page = order_list.order_page(filters)
