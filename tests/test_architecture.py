@@ -34,6 +34,7 @@ DOMAIN = (
     "outbox",
     "batches",
     "rules",
+    "invoices",
 )
 INTERFACES = ("shipdesk.api", "shipdesk.web")
 

@@ -60,6 +60,7 @@ def test_a_margin_scheme_invoice_has_no_vat_line_and_carries_the_legal_mention()
     text = pdf_text(bytes(invoice.pdf))
     assert invoice.vat_type == "MARGINAL"
     assert "FACTURE" in text
+    assert f"Numéro de facture : INV-{store.pk}-000001" in text
     assert f"N° de TVA : {VAT_NUMBER}" in text
     assert "Total 289,00 €" in text
     assert "TVA sur la marge — article 297 A du CGI" in text
@@ -101,7 +102,7 @@ def test_a_german_buyer_gets_a_german_invoice():
     store = make_store()
     legal_details(store, vat_type="MARGINAL")
     order = make_order(store, 1004, total="1234.50", country="DE")
-    Order.objects.filter(pk=order.pk).update(country_code="de-de")
+    Order.objects.filter(pk=order.pk).update(country_code="de-de", shipping_amount=Decimal("9.90"))
 
     invoice = generate_invoice(Order.objects.get(pk=order.pk))
 
@@ -111,7 +112,8 @@ def test_a_german_buyer_gets_a_german_invoice():
     assert f"Rechnungsnummer: INV-{store.pk}-000001" in text
     assert "Rechnungsadresse" in text
     assert f"USt-IdNr.: {VAT_NUMBER}" in text
-    assert "Gesamtbetrag 1.234,50 €" in text
+    assert "Versandkosten 1 9,90 € 9,90 €" in text
+    assert "Gesamtbetrag 1.244,40 €" in text
     assert "Differenzbesteuerung — Gebrauchtgegenstände/Sonderregelung" in text
     assert "Bezahlt über Back Market am 14.03.2026." in text
 

@@ -107,3 +107,19 @@ def test_an_invoice_uploaded_in_the_back_office_counts_as_provided(store, sandbo
     order.refresh_from_db()
     assert order.bill_provided_at is not None
     assert not Invoice.objects.filter(order=order).exists()
+
+
+def test_a_retry_after_a_lost_answer_does_not_send_the_invoice_again(store, sandbox):
+    """The first try reached Back Market but its answer was lost (the message says it was
+    tried): Back Market's copy of the order shows the invoice, so it is not sent twice."""
+    order = shipped_order(store)
+    _invoice, message = invoice_and_upload(order, pdf_file=SELLER_PDF)
+    sandbox.state.upload_invoice(order.channel_order_id, "invoice.pdf", SELLER_PDF)
+    Message.objects.filter(pk=message.pk).update(attempts=1)
+
+    engine.deliver_due()
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("sent", 2)
+    assert invoice_calls(sandbox, order) == []
+    assert order.events.filter(kind="invoice_uploaded").count() == 1

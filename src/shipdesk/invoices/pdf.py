@@ -100,10 +100,10 @@ def invoice_vat_type(invoice_lines: list[Line]) -> str:
 def render(invoice, settings) -> Document:
     """The invoice's PDF, written in its language (the buyer's)."""
     order = invoice.order
-    invoice_lines = lines(order, settings)
-    vat_type = invoice_vat_type(invoice_lines)
-    total = sum((line.total for line in invoice_lines), Decimal("0"))
     with translation.override(invoice.language or order.buyer_language):
+        invoice_lines = lines(order, settings)
+        vat_type = invoice_vat_type(invoice_lines)
+        total = sum((line.total for line in invoice_lines), Decimal("0"))
         content = _pdf(invoice, settings, invoice_lines, vat_type, total)
     return Document(content, vat_type, total)
 
@@ -150,7 +150,13 @@ def _pdf(invoice, settings, invoice_lines, vat_type, total) -> bytes:
         (_("Order date"), _day(order.order_date)),
     ]
     invoice_block = [Paragraph(escape(_("Invoice")).upper(), title), Spacer(1, 2 * mm)] + [
-        Paragraph(f"{escape(label)}: <b>{escape(value)}</b>", right) for label, value in facts
+        Paragraph(
+            escape(_("%(label)s: %(value)s") % {"label": label, "value": "\0"}).replace(
+                "\0", f"<b>{escape(value)}</b>"
+            ),
+            right,
+        )
+        for label, value in facts
     ]
     width = A4[0] - 2 * MARGIN
     top = Table([[seller_block, invoice_block]], colWidths=[width * 0.55, width * 0.45])
