@@ -8,11 +8,14 @@ labelled and shipped with shipstation-api-wrapper's request handler (the `shipst
 fixture), against the sandbox carrier the Back Market sandbox also serves.
 """
 
+import json
 from datetime import datetime
 from decimal import Decimal
+from io import StringIO
 
 import httpx
 import pytest
+from django.core.management import CommandError, call_command
 from shipstation.api import (
     ShipStation,
     ShipStationAddress,
@@ -30,6 +33,7 @@ from shipdesk.outbox.models import Message
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Store
+from shipdesk.sync.importer import NothingToImport, import_orders
 
 from .helpers import IMEI
 from .test_labels import LABEL
@@ -296,3 +300,25 @@ def test_the_manual_orders_store_is_made_once_and_never_imported(db):
     assert (first.channel_order_id, second.channel_order_id) == (1, 2)
     assert Store.objects.filter(channel="manual").count() == 1
     assert first.store.is_import_due(datetime(2030, 1, 1).astimezone()) is False
+
+
+def test_the_manual_orders_store_imports_nothing_and_sync_skips_it(store):
+    """`shipdesk sync` imports every Back Market store; the manual orders store is left out,
+    and an import asked of it by name is refused in one line."""
+    manual_store = manual_order().store
+
+    with pytest.raises(NothingToImport) as refused:
+        import_orders(manual_store)
+    out = StringIO()
+    call_command("sync", "--json", stdout=out)
+    with pytest.raises(CommandError) as named:
+        call_command("sync", "--store", "Manual orders", stdout=StringIO())
+
+    assert str(refused.value) == (
+        "store 'Manual orders' keeps the orders entered by hand: nothing is imported for it"
+    )
+    assert str(named.value) == str(refused.value)
+    assert [run["store"] for run in json.loads(out.getvalue())["stores"]] == [store.pk]
+    assert manual_store.import_runs.count() == 0
+    manual_store.refresh_from_db()
+    assert (manual_store.health, manual_store.last_error) == ("ok", "")

@@ -80,6 +80,8 @@ class ManualOrder:
     amount_paid: Decimal | None = None  # None: the order's total
     tax_amount: Decimal = Decimal(0)
     shipping_amount: Decimal = Decimal(0)
+    internal_notes: str = ""
+    weight_grams: int | None = None  # None: the items'
 
 
 def manual_store() -> Store:
@@ -102,6 +104,15 @@ def manual_store() -> Store:
 
 def is_manual(order: Order) -> bool:
     return not order.store.is_backmarket
+
+
+def can_edit(order: Order) -> bool:
+    """A manual order is the seller's to change until it ships."""
+    return (
+        is_manual(order)
+        and order.status != SHIPPED
+        and not order.shipments.filter(voided=False).exists()
+    )
 
 
 def _check(data: ManualOrder) -> None:
@@ -207,6 +218,8 @@ def _order_fields(data: ManualOrder) -> dict:
         "payment_method": data.payment_method,
         "currency": data.currency,
         "channel_modified_at": timezone.now(),
+        "internal_notes": data.internal_notes,
+        "weight_grams": data.weight_grams,
         **_amounts(data),
     }
 
@@ -248,7 +261,7 @@ def update_manual_order(order: Order, data: ManualOrder, *, user=None, source: s
         )
     with transaction.atomic():
         lock(order)
-        if order.status == SHIPPED or order.shipments.filter(voided=False).exists():
+        if not can_edit(order):
             raise OrderActionError(
                 _("order %(number)s is shipped: it can no longer be edited")
                 % {"number": order.order_number}

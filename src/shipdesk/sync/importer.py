@@ -44,7 +44,7 @@ from shipdesk.orders.models import Address, ItemUnit, Order, OrderEvent, OrderIt
 from shipdesk.orders.status import CANCELLED, derive_status
 from shipdesk.rules.apply import apply_at_import
 from shipdesk.stores.connection import client_for
-from shipdesk.stores.editing import refuse_if_inactive
+from shipdesk.stores.editing import StoreInactive, refuse_if_inactive
 from shipdesk.stores.models import Store
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
 
@@ -62,6 +62,11 @@ T = TypeVar("T")
 
 class ImportAlreadyRunning(Exception):
     pass
+
+
+class NothingToImport(StoreInactive):
+    """An import was asked of the manual orders store: its orders are not Back Market's.
+    A StoreInactive, so that every caller that refuses a deactivated store refuses it too."""
 
 
 @dataclass
@@ -118,8 +123,12 @@ def import_orders(
 
     Never raises for Back Market errors: they are recorded on the run and the store's health.
     Raises ImportAlreadyRunning when another process holds this store's import, and
-    StoreInactive for a deactivated store.
+    StoreInactive for a deactivated store (NothingToImport for the manual orders store).
     """
+    if not store.is_backmarket:
+        raise NothingToImport(
+            f"store {store.name!r} keeps the orders entered by hand: nothing is imported for it"
+        )
     refuse_if_inactive(store)
     start = timezone.now()
     if not _acquire_lease(store, start):

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shipdesk.core.cli import get_store, is_terminal, print_json
 from shipdesk.stores.editing import StoreInactive
-from shipdesk.stores.models import Store
+from shipdesk.stores.models import BACKMARKET, Store
 from shipdesk.sync.importer import ImportAlreadyRunning, import_orders
 
 
@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, store, json, **options):
-        stores = [get_store(store)] if store else list(Store.objects.filter(active=True))
+        # Every active Back Market store: the manual orders store has nothing to import.
+        every = Store.objects.filter(active=True, channel=BACKMARKET)
+        stores = [get_store(store)] if store else list(every)
         if not stores:
             raise CommandError(
                 "no active store: connect one with `shipdesk store add`, or reactivate one"
