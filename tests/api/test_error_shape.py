@@ -46,6 +46,7 @@ def error(response) -> tuple[int, dict]:
         (("get", "/warehouses/424242", None), 404, "warehouse 424242 not found"),
         (("get", "/carriers/getcarrier", {"carrierCode": "x"}), 404, None),
         (("get", "/no/such/thing", None), 404, "no API endpoint at /ssapi/no/such/thing"),
+        (("delete", "/warehouses/%0Ax", None), 404, "no API endpoint at /ssapi/warehouses/\nx"),
         (
             ("delete", "/stores", None),
             405,

@@ -34,6 +34,7 @@ def json_not_allowed(view):
 
 
 app_name = "ssapi"
-urlpatterns = [*api.urls[0], re_path(r"^(?P<rest>.*)$", no_such_endpoint)]
+# [\s\S]: a path with a newline in it (%0A) is unknown too, not Django's HTML 404.
+urlpatterns = [*api.urls[0], re_path(r"^(?P<rest>[\s\S]*)$", no_such_endpoint)]
 for pattern in urlpatterns[:-1]:
     pattern.callback = json_not_allowed(pattern.callback)
