@@ -131,3 +131,22 @@ def test_no_invoice_without_the_stores_legal_details():
     )
     assert not Invoice.objects.exists()
     assert InvoiceSettings.objects.get(store=store).next_number == 1
+
+
+def test_the_products_csv_says_each_products_vat_treatment():
+    from io import BytesIO
+
+    from shipdesk.orders.catalogue import import_products_csv
+
+    done = import_products_csv(BytesIO(b"sku,vat_type\nIP13,marginal\nCASE,REGULAR\nCABLE,\n"))
+    refused = import_products_csv(BytesIO(b"sku,vat_type\nIP14,reduced\n"))
+
+    assert (done.created, done.errors) == (3, [])
+    assert dict(Product.objects.values_list("sku", "vat_type")) == {
+        "IP13": "MARGINAL",
+        "CASE": "REGULAR",
+        "CABLE": "",
+    }
+    assert refused.errors == [
+        "line 2: vat_type must be REGULAR or MARGINAL (or empty), not reduced"
+    ]

@@ -9,6 +9,7 @@ from shipdesk.invoices.models import Invoice
 from shipdesk.outbox import engine
 from shipdesk.outbox.models import Message
 from shipdesk.sync.importer import import_orders
+from shipdesk.web.labels import message_summary
 from tests.invoices.helpers import legal_details, pdf_text
 from tests.sync.returns import shipped_order
 
@@ -42,7 +43,7 @@ def test_a_generated_invoice_is_uploaded_once_and_the_import_reads_it_back(store
     assert invoice.number in pdf_text(received)
     assert sandbox.state.order(order.channel_order_id)["date_bill_provided"] is not None
     message.refresh_from_db()
-    assert message.status == "sent"
+    assert (message.status, message_summary(message)) == ("sent", "Invoice")
     invoice.refresh_from_db()
     order.refresh_from_db()
     assert invoice.uploaded_at is not None
@@ -123,3 +124,35 @@ def test_a_retry_after_a_lost_answer_does_not_send_the_invoice_again(store, sand
     assert (message.status, message.attempts) == ("sent", 2)
     assert invoice_calls(sandbox, order) == []
     assert order.events.filter(kind="invoice_uploaded").count() == 1
+
+
+def test_the_sandbox_refuses_what_is_not_a_pdf_as_back_market_answers_errors(store, sandbox):
+    order = shipped_order(store)
+    url = f"{sandbox.url}/ws/orders/{order.channel_order_id}/invoice"
+    headers = {
+        "Authorization": "Basic sandbox-token",
+        "User-Agent": "BM-Seller-Tests;seller@example.com",
+    }
+
+    not_pdf = httpx.post(
+        url, files={"invoice": ("a.pdf", b"<html/>", "application/pdf")}, headers=headers
+    )
+    no_field = httpx.post(url, files={"file": ("a.pdf", SELLER_PDF)}, headers=headers)
+    unknown = httpx.post(
+        f"{sandbox.url}/ws/orders/1/invoice",
+        files={"invoice": ("a.pdf", SELLER_PDF)},
+        headers=headers,
+    )
+
+    assert (not_pdf.status_code, not_pdf.json()["error"]) == (
+        400,
+        {"code": "invalid_field", "message": "the invoice must be a PDF file"},
+    )
+    assert (no_field.status_code, no_field.json()["error"]) == (
+        400,
+        {"code": "missing_field", "message": "invoice is required (a multipart file field)"},
+    )
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
+    assert "requestId" in not_pdf.json()
+    assert order.channel_order_id not in sandbox.state.invoices
+    assert sandbox.state.order(order.channel_order_id)["date_bill_provided"] is None

@@ -74,6 +74,9 @@ def test_the_order_page_generates_sends_and_downloads_the_invoice(shipper_client
     order = shipped_order(store)
     page = f"/orders/{order.pk}/"
     assert status_of(shipper_client.get(page)) == "No invoice yet."
+    french = shipper_client.get(page, HTTP_ACCEPT_LANGUAGE="fr")
+    assert status_of(french) == "Pas encore de facture."
+    assert "Établir la facture et l'envoyer à Back Market" in french.content.decode()
 
     done = shipper_client.post(f"/orders/{order.pk}/invoice/", follow=True)
 

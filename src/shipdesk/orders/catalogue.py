@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shipdesk.orders import quantities
 from shipdesk.orders.actions import OrderActionError
 from shipdesk.orders.csv_files import read_csv
-from shipdesk.orders.models import Product
+from shipdesk.orders.models import Product, VatType
 
 COLUMNS = {
     "sku": "sku",
@@ -31,6 +31,7 @@ COLUMNS = {
     "package": "package_code",
     "needs_imei": "needs_imei",
     "customs_description": "customs_description",
+    "vat_type": "vat_type",
 }
 _TRUE = {"1", "true", "yes", "y", "oui", "x"}
 _FALSE = {"0", "false", "no", "n", "non"}
@@ -57,6 +58,13 @@ def _value(key: str, column: str, value: str):
                 % {"column": column, "value": value[:20]}
             )
         return None if not lowered else lowered in _TRUE
+    if key == "vat_type":
+        if value.upper() not in ("", *VatType.values):
+            raise ValueError(
+                _("%(column)s must be REGULAR or MARGINAL (or empty), not %(value)s")
+                % {"column": column, "value": value[:20]}
+            )
+        return value.upper()
     longest = Product._meta.get_field(key).max_length
     if len(value) > longest:
         raise ValueError(
