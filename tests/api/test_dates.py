@@ -12,6 +12,8 @@ from shipdesk.orders.models import Order
 from shipdesk.shipping.actions import ship_order
 from tests.factories import IMEI, make_order, make_store
 
+from .test_manual_orders import pyshipstation, replacement_order
+
 pytestmark = pytest.mark.django_db
 
 
@@ -169,3 +171,33 @@ def test_shipped_orders_say_their_ship_date_and_who_shipped_them(api):
         ("shipped", None, True),
         ("awaiting_shipment", None, False),
     ]
+
+
+def test_order_dates_sent_in_pacific_time_read_back_the_same_across_both_changes(
+    live_server, credentials, api, no_rate_limit
+):
+    """Manual orders created through the `shipstation` package (add_order, submit_orders:
+    POST /orders/createorder) with Pacific order dates either side of spring-forward and in
+    fall-back's repeated hour: stored at the instants Pacific time names, answered as sent."""
+    client = pyshipstation(live_server, credentials)
+    sent = {
+        "W-1": "2026-03-08T01:30:00.0000000",  # PST
+        "W-2": "2026-03-08T03:30:00.0000000",  # PDT, an hour later
+        "W-3": "2026-11-01T01:30:00.0000000",  # twice that night: the first, PDT
+    }
+    for number, when in sent.items():
+        order = replacement_order(order_key=f"key-{number}")
+        order.order_number = number
+        order.set_order_date(when)
+        client.add_order(order)
+
+    client.submit_orders()
+
+    stored = dict(Order.objects.values_list("order_number", "order_date"))
+    assert stored == {
+        "W-1": datetime(2026, 3, 8, 9, 30, tzinfo=UTC),
+        "W-2": datetime(2026, 3, 8, 10, 30, tzinfo=UTC),
+        "W-3": datetime(2026, 11, 1, 8, 30, tzinfo=UTC),
+    }
+    listed = api.get("/orders", {"sortBy": "OrderDate"}).json()["orders"]
+    assert {o["orderNumber"]: o["orderDate"] for o in listed} == sent
