@@ -347,6 +347,40 @@ FULFILLMENT = {
     "shipTo": {**ADDRESS, "name": "Anaïs Mercier", "city": "Orléans", "postalCode": "45000"},
 }
 
+CUSTOMER = {
+    "customerId": 109,
+    "createDate": "2026-03-14T02:35:12.2833040",
+    "modifyDate": "2026-03-14T02:35:12.2833200",
+    "name": "Élodie Martin",
+    "company": None,
+    "street1": "12 rue des Lilas",
+    "street2": "Bât. B",
+    "city": "Lyon",
+    "state": None,
+    "postalCode": "69003",
+    "countryCode": "FR",
+    "phone": "06 12 34 56 78",
+    "email": "shipping_91000001@eu.perso-email.com",
+    "addressVerified": None,
+    "marketplaceUsernames": [
+        {
+            "customerUserId": 109,
+            "customerId": 109,
+            "marketplace": "Back Market",
+            "marketplaceId": 1,
+            "createDate": "2026-03-14T02:35:12.2833040",
+            "modifyDate": "2026-03-14T02:35:12.2833200",
+            "username": "Élodie Martin",
+        }
+    ],
+    "tags": None,
+    "storeId": 1,
+    "orderCount": 2,
+    "addresses": [
+        {k: v for k, v in ADDRESS.items() if k not in ("residential", "addressVerified")}
+    ],
+}
+
 # operationId -> (request body or None, answer)
 EXAMPLES: dict[str, tuple[dict | list | None, object]] = {
     "list_orders": (None, _page("orders", ORDER)),
@@ -414,6 +448,14 @@ EXAMPLES: dict[str, tuple[dict | list | None, object]] = {
         _success("The requested product has been updated"),
     ),
     "list_fulfillments": (None, _page("fulfillments", FULFILLMENT)),
+    "list_by_tag": (None, _page("orders", ORDER)),
+    "assign_user": (
+        {"orderIds": [115], "userId": "2"},
+        _success("User assigned successfully."),
+    ),
+    "unassign_user": ({"orderIds": [115]}, _success("User unassigned successfully.")),
+    "list_customers": (None, _page("customers", CUSTOMER)),
+    "get_customer": (None, CUSTOMER),
     "list_shipments": (None, _page("shipments", SHIPMENT)),
     "create_label": (
         {**LABEL_IN, "shipTo": ADDRESS_IN, "advancedOptions": {"warehouseId": 1}},
