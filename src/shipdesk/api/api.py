@@ -1,8 +1,9 @@
 """The ShipStation API v1-compatible REST API: the NinjaAPI, its errors and rate-limit headers.
 
 Every error is JSON `{"message": ...}`: 400 for malformed JSON, bad fields and refused
-actions, 401 without a valid key, 404 for unknown ids, 413 for a body over
-SHIPDESK_API_MAX_BODY_BYTES, 429 over the rate limit.
+actions, 401 without a valid key, 404 for unknown ids (and paths: api/urls.py), 405 for a
+method a path does not take (api/urls.py), 413 for a body over SHIPDESK_API_MAX_BODY_BYTES,
+429 over the rate limit.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ repeated when they go back reads as the first, daylight one (2026-11-01 01:30 is
 
 Orders come from Back Market: the fields Back Market owns are read-only.
 Request bodies are limited to 1 MB by default (413 above).
+
+Errors answer JSON `{"message": "..."}` saying what to change: 400 a bad field, filter or
+refused action, 401 no valid key, 404 an unknown id or path, 405 a method the path does not
+take, 413 a body over the limit, 429 over the rate limit (with `Retry-After`). Each call
+below shows an example body and answer.
 
 Webhooks POST to public addresses only, and sign each POST with the secret the subscribe
 call answers once: `X-Shipdesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
