@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 
+from shipdesk.api.shipstation import MARKETPLACES
+
 ADDRESS = {
     "name": "Élodie Martin",
     "company": None,
@@ -448,12 +450,6 @@ EXAMPLES: dict[str, tuple[dict | list | None, object]] = {
         _success("The requested product has been updated"),
     ),
     "list_fulfillments": (None, _page("fulfillments", FULFILLMENT)),
-    "list_by_tag": (None, _page("orders", ORDER)),
-    "assign_user": (
-        {"orderIds": [115], "userId": "2"},
-        _success("User assigned successfully."),
-    ),
-    "unassign_user": ({"orderIds": [115]}, _success("User unassigned successfully.")),
     "list_customers": (None, _page("customers", CUSTOMER)),
     "get_customer": (None, CUSTOMER),
     "list_shipments": (None, _page("shipments", SHIPMENT)),
@@ -485,27 +481,7 @@ EXAMPLES: dict[str, tuple[dict | list | None, object]] = {
         ],
     ),
     "list_stores": (None, [STORE]),
-    "list_marketplaces": (
-        None,
-        [
-            {
-                "name": "Back Market",
-                "marketplaceId": 1,
-                "canRefresh": True,
-                "supportsCustomMappings": True,
-                "supportsCustomStatuses": True,
-                "canConfirmShipments": True,
-            },
-            {
-                "name": "Manual orders",
-                "marketplaceId": 0,
-                "canRefresh": False,
-                "supportsCustomMappings": False,
-                "supportsCustomStatuses": False,
-                "canConfirmShipments": False,
-            },
-        ],
-    ),
+    "list_marketplaces": (None, list(MARKETPLACES.values())),
     "refresh_status": (
         None,
         {
