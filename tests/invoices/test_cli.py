@@ -99,3 +99,25 @@ def test_the_help_says_what_the_store_must_fill_in(capsys):
     assert "--file FILE send this PDF (the seller's own invoice) instead of generating one" in (
         help_text
     )
+
+
+def test_a_manual_orders_invoice_is_written_and_not_sent(tmp_path):
+    from shipdesk.orders.models import Order
+    from tests.factories import make_order, make_store
+
+    store = make_store("Counter sales", channel="manual")
+    legal_details(store)
+    order = make_order(store, 4001)
+    Order.objects.filter(pk=order.pk).update(country_code="")  # ships to France: French
+    out = tmp_path / "invoice.pdf"
+
+    said = invoice(order.order_number, "--out", str(out))
+
+    assert said == (
+        f"Invoice INV-{store.pk}-000001 of order 4001 (Counter sales): not for Back Market "
+        f"(a manual order); written to {out}.\n"
+    )
+    text = pdf_text(out.read_bytes())
+    assert "Commande : 4001" in text
+    assert "Payée le 14/03/2026." in text
+    assert "Back Market" not in text

@@ -132,9 +132,10 @@ def upload_message(order: Order) -> Message | None:
     return Message.objects.filter(key=f"backmarket:invoice:{order.pk}").first()
 
 
-def queue_upload(invoice: Invoice, *, user=None, source: str = "user") -> Message:
+def queue_upload(invoice: Invoice, *, user=None, source: str = "user") -> Message | None:
     """Send the invoice to Back Market through the outbox, once (queued again: the same
-    message; a failed one is tried again)."""
+    message; a failed one is tried again). None for a manual order: Back Market does not
+    know it."""
     return queue_update(
         invoice.order, "invoice", key=str(invoice.order_id), user=user, source=source
     )
@@ -142,9 +143,9 @@ def queue_upload(invoice: Invoice, *, user=None, source: str = "user") -> Messag
 
 def invoice_and_upload(
     order: Order, *, pdf_file: bytes | None = None, filename: str = "", user=None, source="user"
-) -> tuple[Invoice, Message]:
+) -> tuple[Invoice, Message | None]:
     """What the order page, the command line and shipping do: the invoice (the seller's
-    file, else generated) and its upload queued, in one transaction."""
+    file, else generated) and its upload queued (see queue_upload), in one transaction."""
     with transaction.atomic():
         if pdf_file is not None:
             invoice = attach_seller_pdf(order, pdf_file, filename, user=user, source=source)

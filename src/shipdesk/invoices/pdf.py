@@ -146,7 +146,7 @@ def _pdf(invoice, settings, invoice_lines, vat_type, total) -> bytes:
     facts = [
         (_("Invoice number"), invoice.number),
         (_("Invoice date"), _day(timezone.now())),
-        (_("Back Market order"), order.order_number),
+        (_("Back Market order") if store.is_backmarket else _("Order"), order.order_number),
         (_("Order date"), _day(order.order_date)),
     ]
     invoice_block = [Paragraph(escape(_("Invoice")).upper(), title), Spacer(1, 2 * mm)] + [
@@ -255,9 +255,12 @@ def _pdf(invoice, settings, invoice_lines, vat_type, total) -> bytes:
             Paragraph(escape(("* " if vat_type == MIXED else "") + mention), strong),
         ]
     paid = order.payment_date or order.order_date
+    paid_text = (
+        _("Paid on Back Market on %(date)s.") if store.is_backmarket else _("Paid on %(date)s.")
+    )
     story += [
         Spacer(1, 4 * mm),
-        Paragraph(escape(_("Paid on Back Market on %(date)s.") % {"date": _day(paid)}), base),
+        Paragraph(escape(paid_text % {"date": _day(paid)}), base),
     ]
     if settings.legal_mentions:
         story += [Spacer(1, 6 * mm), Paragraph(_text(*settings.legal_mentions.splitlines()), small)]

@@ -22,7 +22,9 @@ def order_invoice(request, pk: int):
         request,
         order,
         lambda: actions.invoice_and_upload(order, user=request.user),
-        _("Invoice ready; it is being sent to Back Market."),
+        _("Invoice ready; it is being sent to Back Market.")
+        if order.store.is_backmarket
+        else _("Invoice ready."),
     )
 
 

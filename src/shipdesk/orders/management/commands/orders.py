@@ -352,10 +352,15 @@ class Command(BaseCommand):
                 write_whole(Path(out), bytes(invoice.pdf))
             except OSError as exc:
                 raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
-        sent = f"sent on {local_time(message.sent_at)}" if message.sent_at else "upload queued"
+        if message is None:  # a manual order: Back Market does not know it
+            sent = "not for Back Market (a manual order)"
+        elif message.sent_at:
+            sent = f"Back Market sent on {local_time(message.sent_at)}"
+        else:
+            sent = "Back Market upload queued"
         self.stdout.write(
             f"Invoice {invoice} of order {order.order_number} ({order.store.name}): "
-            f"Back Market {sent}" + (f"; written to {out}." if out else ".")
+            f"{sent}" + (f"; written to {out}." if out else ".")
         )
 
     def execute(self, *args, **options):
