@@ -51,6 +51,7 @@ deployment uses.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -96,6 +97,41 @@ BM_BUDGET_PER_MIN = 1200  # Back Market's ~200 requests per 10 s, per account
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def counted_requests(state) -> list[float]:
+    """The times (time.time()) of every /ws/ request `state`, a sandbox's state, receives
+    from now on."""
+    seen: list[float] = []
+    count = state.count_request
+
+    def counted(route: str) -> None:
+        seen.append(time.time())
+        count(route)
+
+    state.count_request = counted  # the sandbox's edge calls it for every /ws/ request
+    return seen
+
+
+@contextlib.contextmanager
+def worker_process(env: dict[str, str]):
+    """A `shipdesk worker` with `env` (quiet), stopped with its children at the end."""
+    worker = subprocess.Popen(
+        [PYTHON, "-m", "shipdesk.cli", "worker"],
+        env={**env, "SHIPDESK_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield worker
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
 
 
 # --- import: ratio to the limit, speed, memory ---------------------------------------------
@@ -186,14 +222,7 @@ def bench_pacing(seconds: float) -> dict:
             first_import_days=90,
         )
         state = sandbox.state
-        seen: list[float] = []
-        count = state.count_request
-
-        def counted(route: str) -> None:
-            seen.append(time.monotonic())
-            count(route)
-
-        state.count_request = counted  # the sandbox's edge calls it for every /ws/ request
+        seen = counted_requests(state)
         env = {**os.environ, "SHIPDESK_BM_RATE_LIMIT": "150"}
         children = [
             subprocess.Popen(
@@ -261,14 +290,7 @@ def bench_notify(shipments: int, idle_s: float) -> dict:
                 for _ in units:
                     serial += 1
                     set_identifier(order, sku=item.sku, imei=imei(serial))
-        worker = subprocess.Popen(
-            [PYTHON, "-m", "shipdesk.cli", "worker"],
-            env={**os.environ, "SHIPDESK_BM_RATE_LIMIT": "150", "SHIPDESK_LOG_LEVEL": "WARNING"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
+        with worker_process({**os.environ, "SHIPDESK_BM_RATE_LIMIT": "150"}):
 
             def wait_sent(count: int, timeout: float) -> None:
                 deadline = time.monotonic() + timeout
@@ -295,13 +317,6 @@ def bench_notify(shipments: int, idle_s: float) -> dict:
             idle_at = time.time()
             ship_order(idle_order, carrier_code="colissimo", tracking_number="6ABENCHIDLE")
             wait_sent(len(candidates), 60)
-        finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
         received = {
             u["path"]: datetime.fromisoformat(u["at"]).timestamp()
             for u in sandbox.state.updates
@@ -359,23 +374,10 @@ def bench_fresh(per_minute: float, seconds: float) -> dict:
         store.refresh_from_db()
         HUEY.flush()  # what earlier steps' workers left queued
         state = sandbox.state
-        seen: list[float] = []
-        count = state.count_request
-
-        def counted(route: str) -> None:
-            seen.append(time.time())
-            count(route)
-
-        state.count_request = counted  # the sandbox's edge calls it for every /ws/ request
+        seen = counted_requests(state)
+        # The worker's default pacing: this process's setting is for its own requests.
         env = {k: v for k, v in os.environ.items() if k != "SHIPDESK_BM_RATE_LIMIT"}
-        worker = subprocess.Popen(
-            [PYTHON, "-m", "shipdesk.cli", "worker"],
-            env={**env, "SHIPDESK_LOG_LEVEL": "WARNING"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
+        with worker_process(env):
             # Measured from the worker's first check: its start-up is not the steady state.
             first_check = store.last_checked_at
             deadline = time.monotonic() + 60
@@ -402,13 +404,6 @@ def bench_fresh(per_minute: float, seconds: float) -> dict:
                         store=store, channel_order_id__in=list(arrived)
                     ).values_list("channel_order_id", "created_at")
                 }
-        finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
     waits = [rows[k] - at for k, at in arrived.items() if k in rows]
     minutes = (ended - started) / 60
     per_min = sum(1 for t in seen if started <= t < ended) / minutes
