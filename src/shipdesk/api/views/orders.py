@@ -14,6 +14,7 @@ from shipdesk.api import order_update, schemas, shipstation
 from shipdesk.api.views import ERRORS, date_range, get_or_404, page_of, refuse_test_labels, sort
 from shipdesk.api.views.accounts import carrier_account
 from shipdesk.carriers import services
+from shipdesk.customers.refresh import refresh_customers
 from shipdesk.notifications.models import WebhookBatch
 from shipdesk.orders import actions, assignment
 from shipdesk.orders.actions import OrderActionError, add_tag, hold, release, remove_tag
@@ -31,7 +32,21 @@ def live_orders():
 
 
 def order_json(pk: int) -> dict:
+    refresh_customers()  # for its customerId
     return shipstation.order(shipstation.with_related(Order.objects.filter(pk=pk)).get())
+
+
+def orders_page(qs, *, page: int, size: int) -> dict:
+    """ShipStation's envelope of orders, each with its customerId (customers refreshed)."""
+    refresh_customers()
+    return page_of(
+        qs,
+        key="orders",
+        page=page,
+        size=size,
+        shape=shipstation.order,
+        prepare=shipstation.with_related,
+    )
 
 
 def filter_orders(qs, q: schemas.OrderQuery):
@@ -66,14 +81,7 @@ def list_orders(request, q: Query[schemas.OrderQuery]):
     """Filter, sort and page orders (pageSize up to 500); ShipStation's envelope."""
     qs = filter_orders(live_orders(), q)
     qs = sort(qs, SORT_FIELDS[q.sortBy or "OrderDate"], q.sortDir)
-    return page_of(
-        qs,
-        key="orders",
-        page=q.page,
-        size=q.pageSize,
-        shape=shipstation.order,
-        prepare=shipstation.with_related,
-    )
+    return orders_page(qs, page=q.page, size=q.pageSize)
 
 
 @router.get("/{int:orderId}", response={200: schemas.Order, **ERRORS}, summary="Get an order")
@@ -281,14 +289,7 @@ def list_by_tag(request, q: Query[ListByTag]):
     if not Tag.objects.filter(pk=q.tagId).exists():
         raise Http404(f"tag {q.tagId} not found; see GET /accounts/listtags")
     qs = live_orders().filter(status=q.orderStatus, tags=q.tagId)
-    return page_of(
-        sort(qs, "order_date", "ASC"),
-        key="orders",
-        page=q.page,
-        size=q.pageSize,
-        shape=shipstation.order,
-        prepare=shipstation.with_related,
-    )
+    return orders_page(sort(qs, "order_date", "ASC"), page=q.page, size=q.pageSize)
 
 
 def _orders(ids: list[int]):

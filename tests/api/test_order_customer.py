@@ -1,0 +1,37 @@
+"""Orders' customerId: the customer GET /customers lists for the buyer's email in the order's
+store (one per email, however it is typed); null without an email."""
+
+import pytest
+
+from shipdesk.customers.models import Customer
+from shipdesk.orders.models import Order
+from tests.factories import make_order, make_store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_orders_customer_id_is_its_buyers_customer_in_its_store(api):
+    paris, lyon = make_store(), make_store("Refurb Lyon")
+    first = make_order(paris, 6001, email="Lea@Example.com")
+    again = make_order(paris, 6002, email="lea@example.com")
+    elsewhere = make_order(lyon, 6003, email="lea@example.com")
+    other = make_order(paris, 6004, email="tom@example.com")
+    anonymous = make_order(paris, 6005, email="")
+
+    listed = {
+        o["orderId"]: o["customerId"]
+        for o in api.get("/orders", {"pageSize": 500}).json()["orders"]
+    }
+    customers = [c["customerId"] for c in api.get("/customers").json()["customers"]]
+
+    lea = Customer.objects.get(store=paris, email="lea@example.com")
+    assert listed == {
+        first.pk: lea.pk,
+        again.pk: lea.pk,
+        elsewhere.pk: Customer.objects.get(store=lyon, email="lea@example.com").pk,
+        other.pk: Customer.objects.get(store=paris, email="tom@example.com").pk,
+        anonymous.pk: None,
+    }
+    assert api.get(f"/orders/{again.pk}").json()["customerId"] == lea.pk
+    assert sorted(customers) == sorted({c for c in listed.values() if c is not None})
+    assert Order.objects.count() == 5
