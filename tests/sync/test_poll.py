@@ -18,7 +18,7 @@ from shipdesk.stores.connection import client_for, connect_store
 from shipdesk.stores.models import Store
 from shipdesk.sync.importer import import_orders, poll_orders
 from shipdesk.sync.models import ImportRun
-from shipdesk.sync.tasks import Check, plan_minute, schedule_imports
+from shipdesk.sync.tasks import Check, plan_minute, poll_store, schedule_imports
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 
@@ -236,3 +236,23 @@ def test_the_store_page_says_how_often_new_orders_are_checked(client, admin_user
         "automatique : nouvelles commandes vérifiées toutes les 20 s, import complet toutes "
         "les 2 min" in french
     )
+
+
+def test_a_poll_right_after_a_check_asks_nothing(store, sandbox):
+    # Given a store imported a moment ago (a second scheduler's plan, or the worker's start,
+    # can queue a poll for the same seconds)
+    import_orders(store)
+
+    # When a poll planned for now runs
+    before = _requests(sandbox)
+    result = poll_store.call_local(store.pk)
+
+    # Then it asks Back Market nothing and leaves no run
+    assert result is None
+    assert _requests(sandbox) - before == Counter()
+    assert list(ImportRun.objects.values_list("trigger", flat=True)) == ["manual"]
+
+    # And once the last check is 10 s old, it asks
+    Store.objects.filter(pk=store.pk).update(last_checked_at=timezone.now() - timedelta(seconds=10))
+    assert poll_store.call_local(store.pk)["requests"] == 1
+    assert _requests(sandbox) - before == {"GET /ws/orders": 1}

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 POLL_EVERY_S = 20
 MINUTE_S = 60
+RECENTLY = timedelta(seconds=POLL_EVERY_S / 2)
 
 
 class Check(NamedTuple):
@@ -55,6 +56,8 @@ def poll_store(store_id: int) -> dict | None:
         or store.health == Store.Health.TOKEN_REJECTED
     ):
         return None  # changed since the poll was planned
+    if store.last_checked_at and timezone.now() - store.last_checked_at < RECENTLY:
+        return None  # checked moments ago (by an import, or a second plan): nothing to add
     run = poll_orders(store)
     return run.as_dict() if run is not None else None
 
