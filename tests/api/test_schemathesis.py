@@ -1,86 +1,136 @@
-"""Schemathesis against /ssapi/openapi.json on a live server holding imported orders.
+"""Schemathesis against /ssapi/openapi.json on a live server holding imported orders, with
+every phase it offers: the documented examples, coverage (boundary and invalid values of
+each parameter), fuzzing (generated requests, valid and invalid mixed) and stateful (calls
+chained through the links between operations: an id one answers, fed to the next).
 
-Every operation gets 25 generated requests, valid and invalid ones mixed; each response must
-not be a server error and must match the documented status codes, content type, headers and
-body schema. One test drives every operation against one set of data (schemathesis's lazy
-fixture loader does not run on pytest 9), and prints the figures.
+Every response must not be a server error and must match the documented status codes,
+content type, headers and body schema. The CLI runs it (the same engine as `schemathesis
+run` in CI) and writes a JSON report; the figures go to the test's report file.
 """
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
 
+from shipdesk.carriers.services import add_sandbox_account
 from shipdesk.orders.models import Tag
-from shipdesk.stores.models import Warehouse
 from shipdesk.sync.importer import import_orders
+from tests.factories import make_warehouse
 
-from .conftest import basic
+pytestmark = pytest.mark.slow
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
+PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 # The checks that say whether a response breaks the schema.
 CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    schemathesis.checks.status_code_conformance,
-    schemathesis.checks.content_type_conformance,
-    schemathesis.checks.response_headers_conformance,
-    schemathesis.checks.response_schema_conformance,
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
 ]
 
 
 @pytest.fixture
-def live_url(live_server, store, no_rate_limit):
+def live_url(live_server, store, sandbox, no_rate_limit):
     import_orders(store)
     Tag.objects.create(name="Fragile")
-    Warehouse.objects.create(name="Lyon", city="Lyon", postal_code="69007", is_default=True)
+    make_warehouse()
+    add_sandbox_account("Sandbox Lyon", url=sandbox.url)
     return live_server.url
 
 
-def test_every_operation_answers_within_its_schema(live_url, credentials, report):
+def run_schemathesis(url: str, credentials: tuple[str, str], folder: Path) -> tuple[int, dict]:
+    report = folder / "schemathesis.json"
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        f"{url}/ssapi/openapi.json",
+        "--phases",
+        ",".join(PHASES),
+        "--checks",
+        ",".join(CHECKS),
+        "--auth",
+        ":".join(credentials),
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--workers",
+        "1",
+        "--seed",
+        "16",
+        "--generation-database",
+        "none",
+        "--suppress-health-check",
+        "all",
+        "--request-timeout",
+        "30",
+        "--report",
+        "json",
+        "--report-json-path",
+        str(report),
+        "--no-color",
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=folder, timeout=1800, check=False
+    )
+    (folder / "schemathesis.out").write_text(done.stdout + done.stderr)
+    return done.returncode, json.loads(report.read_text())
+
+
+def test_every_phase_finds_no_server_error_and_no_answer_outside_the_schema(
+    live_url, credentials, report, tmp_path
+):
     document = httpx.get(f"{live_url}/ssapi/openapi.json", timeout=10).json()
-    schema = schemathesis.openapi.from_dict(document)
-    headers = {"Authorization": basic(*credentials)}
-    examples: dict[str, int] = {}
-    failures: dict[str, str] = {}
+    operations = sum(len(methods) for methods in document["paths"].values())
 
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        label = operation.label
-        examples[label] = 0
-        strategy = st.one_of(
-            operation.as_strategy(GenerationMode.POSITIVE),
-            operation.as_strategy(GenerationMode.NEGATIVE),
-        )
+    code, result = run_schemathesis(live_url, credentials, tmp_path)
 
-        run = checked_calls(strategy, live_url, headers, examples, label)
-        try:
-            run()
-        except Exception as exc:  # keep going: report every failing operation at once
-            failures[label] = str(exc)[:2000]
-
+    figures = summary(result)
+    said = (tmp_path / "schemathesis.out").read_text()
+    stateful = re.search(r"Scenarios:\s+(\d+)\s+API Links:\s+(\d+) covered / (\d+) selected", said)
     report(
-        f"schemathesis: {len(examples)} operations, {sum(examples.values())} examples "
-        f"generated, {len(failures)} operations failing"
+        f"schemathesis {', '.join(PHASES)}: {operations} operations, "
+        f"{figures['test cases']} test cases ({figures['per phase']}"
+        + (
+            f": {stateful[1]} scenarios, {stateful[2]} of {stateful[3]} inferred links"
+            if stateful
+            else ""
+        )
+        + f"), {figures['failures']} failures"
     )
-    assert len(examples) == sum(len(methods) for methods in document["paths"].values()) == 31
-    assert failures == {}
-    assert min(examples.values()) >= 20
+    for failure in figures["failed"]:
+        report(f"  {failure}")
+    assert figures["failed"] == [], said[-5000:]
+    assert code == 0, said[-5000:]
+    assert figures["operations"] == operations
+    assert figures["phases"] == dict.fromkeys(PHASES, "success")
 
 
-def checked_calls(strategy, base_url: str, headers: dict, examples: dict, label: str):
-    @settings(
-        max_examples=MAX_EXAMPLES,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=strategy)
-    def run(case):
-        examples[label] += 1
-        response = case.call(base_url=base_url, headers=headers)
-        case.validate_response(response, checks=CHECKS)
-
-    return run
+def summary(result: dict) -> dict:
+    """The run's figures from schemathesis's JSON report."""
+    per_phase = Counter()
+    for rates in result["valid_rates"].values():
+        for phase, counts in rates.items():
+            per_phase[phase] += sum(counts.values())
+    failed = [
+        f"{f['code']} {f['title']} ({f['count']}): {', '.join(f['operations'])}"
+        for f in result["failures"]
+    ] + [f"error: {json.dumps(e)[:500]}" for e in result["errors"]]
+    return {
+        "operations": result["operations"]["tested"],
+        "test cases": result["test_cases"]["generated"],
+        "per phase": ", ".join(
+            f"{phase} {status['status']}"
+            + (f" {per_phase[phase]} checked" if per_phase.get(phase) else "")
+            for phase, status in result["phases"].items()
+        ),
+        "phases": {phase: status["status"] for phase, status in result["phases"].items()},
+        "failures": result["test_cases"]["with_failures"],
+        "failed": failed,
+    }
