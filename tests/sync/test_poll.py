@@ -87,6 +87,29 @@ def test_a_new_order_is_imported_by_the_next_poll(store, sandbox):
     assert (kept.pk, kept.status, kept.created, kept.requests) == (run.pk, "ok", 1, 1)
 
 
+def test_orders_arriving_on_back_market_are_imported_by_the_next_poll(sandbox_factory, db):
+    # Given a sandbox where 6 new paid orders arrive a minute, and its store imported
+    offset = [0.0]
+    sandbox = sandbox_factory(
+        orders=120, seed=7, arrival_rate=6, clock=lambda: time.time() + offset[0]
+    )
+    store = connect_store(name="Busy", region="eu", token="sandbox-token", base_url=sandbox.url)
+    import_orders(store)
+    known = set(Order.objects.values_list("channel_order_id", flat=True))
+    on_back_market = set(sandbox.state.order_ids())
+
+    # When 20 seconds pass on Back Market (2 orders arrive) and the store is polled
+    offset[0] = 20.0
+    run = poll_orders(store)
+
+    # Then the poll imported exactly the orders that arrived, with one request
+    arrived = set(sandbox.state.order_ids()) - on_back_market
+    new = set(Order.objects.values_list("channel_order_id", flat=True)) - known
+    assert new == arrived
+    assert len(new) == 2
+    assert (run.created, run.requests) == (2, 1)
+
+
 def test_a_store_never_imported_is_not_polled(store, sandbox):
     # Given a store whose first import has not run yet
     before = _requests(sandbox)
