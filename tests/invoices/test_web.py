@@ -146,3 +146,22 @@ def test_the_invoice_missing_filter_lists_shipped_orders_back_market_has_no_invo
     assert 'id="f-invoice" name="invoice" value="missing" checked' in missing.content.decode()
     assert sorted(numbers(everything)) == ["3002", "3003"]
     assert '<label for="f-invoice">Facture manquante</label>' in french
+
+
+def test_the_order_page_says_why_back_market_refused_the_invoice(shipper_client, store, sandbox):
+    from shipdesk.invoices.actions import invoice_and_upload
+
+    order = shipped_order(store)
+    invoice, _message = invoice_and_upload(order, pdf_file=SELLER_PDF, filename="f.pdf")
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=b"<html>changed</html>")
+    engine.deliver_due()
+
+    page = shipper_client.get(f"/orders/{order.pk}/")
+
+    said = status_of(page)
+    assert said.startswith(
+        "The seller's invoice f.pdf attached. Upload failed: the invoice must be a PDF file "
+        "(HTTP 400, POST "
+    )
+    assert said.endswith("Download the invoice")
+    assert ">Send the invoice to Back Market</button>" in page.content.decode()
