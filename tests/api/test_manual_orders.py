@@ -260,17 +260,21 @@ def test_an_order_id_shipdesk_does_not_have_is_404(api):
     assert (response.status_code, response.json()) == (404, {"message": "order 99999 not found"})
 
 
+def new_address() -> dict:
+    return {
+        "name": "Jean Dupont",
+        "street1": "3 place Bellecour",
+        "city": "Lyon",
+        "postal_code": "69002",
+        "country": "FR",
+    }
+
+
 def manual_order(order_number: str = "M-1") -> Order:
     return manual.create_manual_order(
         manual.ManualOrder(
             order_number=order_number,
-            ship_to={
-                "name": "Jean Dupont",
-                "street1": "3 place Bellecour",
-                "city": "Lyon",
-                "postal_code": "69002",
-                "country": "FR",
-            },
+            ship_to=new_address(),
             items=[manual.ManualItem(sku="CASE-1", name="Phone case", weight_grams=80)],
         )
     )
@@ -322,3 +326,20 @@ def test_the_manual_orders_store_imports_nothing_and_sync_skips_it(store):
     assert manual_store.import_runs.count() == 0
     manual_store.refresh_from_db()
     assert (manual_store.health, manual_store.last_error) == ("ok", "")
+
+
+def test_a_key_another_order_took_meanwhile_is_refused(db):
+    """createorder looks the key up first; between that and the insert another request may
+    have created it (no 500: the database's unique key says so)."""
+    data = manual.ManualOrder(
+        order_number="M-1",
+        ship_to=new_address(),
+        items=[manual.ManualItem(sku="CASE-1", name="Phone case")],
+    )
+    manual.create_manual_order(data, order_key="shop-1")
+
+    with pytest.raises(OrderActionError) as refused:
+        manual.create_manual_order(data, order_key="shop-1")
+
+    assert str(refused.value) == "an order with the key shop-1 exists already"
+    assert Order.objects.count() == 1

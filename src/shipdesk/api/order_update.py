@@ -147,13 +147,7 @@ def apply(order: Order, body: CreateOrder, *, user) -> Order:
 
 # What ShipStation requires of a new order (shipdesk adds its items: a parcel has some).
 REQUIRED = ("orderNumber", "orderDate", "orderStatus", "billTo", "shipTo", "items")
-SHIP_TO = {
-    "name": "name",
-    "street1": "street1",
-    "city": "city",
-    "postalCode": "postal_code",
-    "country": "country",
-}
+SHIP_TO = ("name", "street1", "city", "postalCode", "country")
 NEW_STATUSES = (AWAITING_PAYMENT, AWAITING_SHIPMENT, ON_HOLD)
 
 

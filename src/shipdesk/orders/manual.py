@@ -234,20 +234,29 @@ def create_manual_order(
     store = manual_store()
     ship_to = _address(data.ship_to)
     bill_to = _address(data.bill_to) if any(data.bill_to.values()) else dict(ship_to)
-    with transaction.atomic():
-        number = _next_number(store)
-        order = Order.objects.create(
-            store=store,
-            channel_order_id=number,
-            order_key=order_key or f"manual-{uuid.uuid4().hex}",
-            channel_state=0,
-            ship_to=Address.objects.create(**ship_to),
-            bill_to=Address.objects.create(**bill_to),
-            **_order_fields(data),
-        )
-        _write_items(order, data.items)
-        record(order, "manual_created", source=source, user=user, number=order.order_number)
-    return order
+    key = order_key or f"manual-{uuid.uuid4().hex}"
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                order = Order.objects.create(
+                    store=store,
+                    channel_order_id=_next_number(store),
+                    order_key=key,
+                    channel_state=0,
+                    ship_to=Address.objects.create(**ship_to),
+                    bill_to=Address.objects.create(**bill_to),
+                    **_order_fields(data),
+                )
+                _write_items(order, data.items)
+                record(order, "manual_created", source=source, user=user, number=order.order_number)
+            return order
+        except IntegrityError:
+            if Order.objects.filter(order_key=key).exists():
+                raise OrderActionError(
+                    _("an order with the key %(key)s exists already") % {"key": key}
+                ) from None
+            # Another manual order took this number meanwhile: take the next one.
+    raise OrderActionError(_("too many orders created at once; try again"))
 
 
 def update_manual_order(order: Order, data: ManualOrder, *, user=None, source: str = "user"):
