@@ -121,3 +121,23 @@ def test_two_people_invoicing_one_order_at_once_make_one_invoice(monkeypatch):
     assert invoice.number == f"INV-{store.pk}-000001"
     assert InvoiceSettings.objects.get(store=store).next_number == 2
     assert OrderEvent.objects.filter(order=order, kind="invoice_generated").count() == 1
+
+
+@pytest.mark.django_db
+def test_file_names_are_safe_to_download_and_upload():
+    from shipdesk.invoices.actions import attach_seller_pdf
+    from tests.invoices.test_upload import SELLER_PDF
+
+    store = make_store()
+    legal_details(store, number_prefix='F/2026 "A"-')
+
+    generated = generate_invoice(make_order(store, 2010))
+    own = attach_seller_pdf(make_order(store, 2011), SELLER_PDF, 'facture "mai".pdf')
+    unnamed = attach_seller_pdf(make_order(store, 2012), SELLER_PDF, "../")
+
+    assert generated.number == 'F/2026 "A"-000001'
+    assert (generated.filename, own.filename, unnamed.filename) == (
+        "invoice-F2026_A-000001.pdf",
+        "facture_mai.pdf",
+        "invoice-2012.pdf",
+    )

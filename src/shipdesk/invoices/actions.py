@@ -9,9 +9,11 @@ and two invoices written at once wait for each other and get consecutive numbers
 
 from __future__ import annotations
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from shipdesk.invoices import pdf
@@ -75,7 +77,7 @@ def generate_invoice(order: Order, *, user=None, source: str = "user") -> Invoic
                 number=f"{settings.prefix}{sequence:06d}",
                 language=order.buyer_language,
             )
-            invoice.filename = f"invoice-{invoice.number}.pdf"
+            invoice.filename = _filename(f"invoice-{invoice.number}.pdf", order)
             document = pdf.render(invoice, settings)
             invoice.pdf, invoice.vat_type, invoice.total = (
                 document.content,
@@ -115,16 +117,25 @@ def attach_seller_pdf(
                 _("order %(number)s has an invoice already (%(invoice)s)")
                 % {"number": order.order_number, "invoice": existing}
             )
-        name = (filename or "").replace("/", "_").replace("\\", "_").strip()[:150]
         invoice = Invoice.objects.create(
             order=order,
             store=order.store,
             source=Invoice.Source.SELLER,
             pdf=data,
-            filename=name if name.lower().endswith(".pdf") else f"invoice-{order.order_number}.pdf",
+            filename=_filename(filename, order),
         )
         record(order, "invoice_attached", source=source, user=user, filename=invoice.filename)
     return invoice
+
+
+def _filename(name: str, order: Order) -> str:
+    """A file name safe in a download's header and a multipart upload (a prefix or a
+    seller's file may hold slashes or quotes); the order's when nothing usable is left."""
+    try:
+        safe = get_valid_filename(name or "")[-150:]
+    except SuspiciousFileOperation:
+        safe = ""
+    return safe if safe.lower().endswith(".pdf") else f"invoice-{order.order_number}.pdf"
 
 
 def upload_message(order: Order) -> Message | None:
