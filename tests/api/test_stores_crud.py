@@ -242,11 +242,13 @@ def test_stores_filtered_by_marketplace(store, api):
     assert api.get("/stores", {"marketplaceId": 0}).json() == []
 
 
-def test_stores_page_shows_a_deactivated_store_and_refuses_its_import(
-    client, django_user_model, store
-):
-    admin_client = client
-    admin_client.force_login(django_user_model.objects.create_superuser("alice", "a@example.com"))
+@pytest.fixture
+def admin_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("alice", "a@example.com"))
+    return client
+
+
+def test_stores_page_shows_a_deactivated_store_and_refuses_its_import(admin_client, store):
     Store.objects.filter(pk=store.pk).update(active=False)
 
     listed = admin_client.get("/stores/")
@@ -269,3 +271,33 @@ def test_sync_command_refuses_a_deactivated_store_and_skips_it_by_default(store)
     with pytest.raises(CommandError, match="^no active store: connect one"):
         call_command("sync")
     assert not ImportRun.objects.exists()
+
+
+def test_store_page_deactivates_and_reactivates_the_store(admin_client, store):
+    deactivated = admin_client.post(f"/stores/{store.pk}/active/", {"active": "0"}, follow=True)
+    store.refresh_from_db()
+    assert store.active is False
+    assert (
+        "Store deactivated: it imports nothing until reactivated." in deactivated.content.decode()
+    )
+    assert "Reactivate the store" in deactivated.content.decode()
+
+    reactivated = admin_client.post(f"/stores/{store.pk}/active/", {"active": "1"}, follow=True)
+    store.refresh_from_db()
+    assert store.active is True
+    assert "Store reactivated: its imports resume." in reactivated.content.decode()
+    assert 'data-testid="store-deactivated"' not in reactivated.content.decode()
+
+
+def test_store_page_in_french_says_it_is_deactivated(admin_client, store):
+    Store.objects.filter(pk=store.pk).update(active=False)
+
+    page = admin_client.get(f"/stores/{store.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    text = page.content.decode()
+    assert "Désactivée" in text
+    assert (
+        "Cette boutique est désactivée : elle n’importe rien tant qu’elle n’est pas réactivée."
+        in text
+    )
+    assert "Réactiver la boutique" in text

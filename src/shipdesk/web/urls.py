@@ -134,6 +134,7 @@ urlpatterns = [
     ),
     path("stores/<int:pk>/mapping/", stores.store_mapping, name="store_mapping"),
     path("stores/<int:pk>/import/", stores.store_import_now, name="store_import"),
+    path("stores/<int:pk>/active/", stores.store_active, name="store_active"),
     path("stores/<int:pk>/import/status/", stores.store_import_status, name="store_import_status"),
     path("stores/<int:pk>/rules/", rules.rule_list, name="rules"),
     path("stores/<int:pk>/rules/new/", rules.rule_edit, name="rule_new"),

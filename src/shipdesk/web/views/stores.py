@@ -27,6 +27,7 @@ from shipdesk.stores.connection import (
     user_agent_problem,
     user_agent_warning,
 )
+from shipdesk.stores.editing import update_store
 from shipdesk.stores.models import Store, server_url, validate_status_mapping
 from shipdesk.sync.models import ImportRun, QuarantinedOrder
 from shipdesk.sync.tasks import POLL_EVERY_S
@@ -259,6 +260,20 @@ def store_mapping(request, pk: int):
             messages.success(request, _("Status mapping saved; it applies from the next import."))
             return redirect("web:store", pk=store.pk)
     return _section(request, store, "mapping_form", form)
+
+
+@require_POST
+@admin_required
+def store_active(request, pk: int):
+    """Deactivate the store (it imports nothing, its orders stay) or reactivate it."""
+    store = get_object_or_404(Store, pk=pk)
+    active = request.POST.get("active") == "1"
+    update_store(store, active=active)
+    if active:
+        messages.success(request, _("Store reactivated: its imports resume."))
+    else:
+        messages.success(request, _("Store deactivated: it imports nothing until reactivated."))
+    return redirect("web:store", pk=store.pk)
 
 
 @require_POST
