@@ -26,32 +26,6 @@ ORIGIN = {
 }
 
 
-def answered(warehouse: Warehouse, **address) -> dict:
-    shape = {
-        "name": warehouse.name,
-        "company": warehouse.company or None,
-        "street1": warehouse.street1,
-        "street2": warehouse.street2 or None,
-        "street3": None,
-        "city": warehouse.city,
-        "state": None,
-        "postalCode": warehouse.postal_code,
-        "country": warehouse.country,
-        "phone": warehouse.phone or None,
-        "residential": False,
-        "addressVerified": None,
-        **address,
-    }
-    return {
-        "warehouseId": warehouse.pk,
-        "warehouseName": warehouse.name,
-        "originAddress": shape,
-        "returnAddress": shape,
-        "createDate": ss_datetime(warehouse.created_at),
-        "isDefault": warehouse.is_default,
-    }
-
-
 def test_createwarehouse_saves_shipstations_warehouse_and_answers_it(api):
     lyon = make_warehouse()
 
@@ -89,7 +63,28 @@ def test_createwarehouse_saves_shipstations_warehouse_and_answers_it(api):
         True,
     )
     assert response.status_code == 200
-    assert response.json() == answered(created)
+    address = {
+        "name": "Marseille hub",
+        "company": "Refurb SAS",
+        "street1": "3 quai du Port",
+        "street2": "Bâtiment B",
+        "street3": None,
+        "city": "Marseille",
+        "state": None,
+        "postalCode": "13002",
+        "country": "FR",
+        "phone": "+33 4 91 00 00 00",
+        "residential": False,
+        "addressVerified": None,
+    }
+    assert response.json() == {
+        "warehouseId": created.pk,
+        "warehouseName": "Marseille hub",
+        "originAddress": address,
+        "returnAddress": address,
+        "createDate": ss_datetime(created.created_at),
+        "isDefault": True,
+    }
     # One default at a time: Lyon is no longer it.
     assert list(Warehouse.objects.filter(is_default=True)) == [created]
 
@@ -139,7 +134,17 @@ def test_put_warehouse_updates_it_and_one_default_remains(api):
         True,
     )
     assert lyon.is_default is False
-    assert response.json() == answered(paris)
+    answer = response.json()
+    assert (answer["warehouseId"], answer["warehouseName"], answer["isDefault"]) == (
+        paris.pk,
+        "Paris Nord",
+        True,
+    )
+    assert (
+        answer["originAddress"]["street1"]
+        == answer["returnAddress"]["street1"]
+        == ("8 rue de Dunkerque")
+    )
 
 
 def test_put_warehouse_without_isdefault_keeps_it(api):
