@@ -3,6 +3,9 @@ default, or in SHIPDESK_SSAPI_TIME_ZONE: what orders answer and what date filter
 across both daylight-saving changes of 2026 (March 8, November 1)."""
 
 import ast
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -201,3 +204,21 @@ def test_order_dates_sent_in_pacific_time_read_back_the_same_across_both_changes
     }
     listed = api.get("/orders", {"sortBy": "OrderDate"}).json()["orders"]
     assert {o["orderNumber"]: o["orderDate"] for o in listed} == sent
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus_Mons", "../../etc/passwd", ""])
+def test_an_unknown_time_zone_stops_the_start_naming_the_setting(tmp_path, value):
+    env = {**os.environ, "SHIPDESK_HOME": str(tmp_path), "SHIPDESK_SSAPI_TIME_ZONE": value}
+    run = subprocess.run(
+        [sys.executable, "-m", "shipdesk.cli", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert run.returncode != 0
+    assert (
+        "SHIPDESK_SSAPI_TIME_ZONE must be a time zone name such as America/Los_Angeles or UTC"
+        in run.stderr
+    )
