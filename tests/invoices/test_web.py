@@ -165,3 +165,23 @@ def test_the_order_page_says_why_back_market_refused_the_invoice(shipper_client,
     )
     assert said.endswith("Download the invoice")
     assert ">Send the invoice to Back Market</button>" in page.content.decode()
+
+
+def test_an_invoice_uploaded_in_the_back_office_shows_after_the_import(
+    shipper_client, store, sandbox
+):
+    from shipdesk.sync.importer import import_orders
+
+    order = shipped_order(store)
+    missing = {"invoice": "missing", "q": order.order_number}
+    assert numbers(shipper_client.get("/orders/", missing)) == [order.order_number]
+    sandbox.state.upload_invoice(order.channel_order_id, "facture.pdf", SELLER_PDF)
+
+    import_orders(store)
+
+    order.refresh_from_db()
+    at = timezone.localtime(order.bill_provided_at).strftime("%m/%d/%Y")
+    said = status_of(shipper_client.get(f"/orders/{order.pk}/"))
+    assert said.startswith(f"Back Market has an invoice for this order since {at} ")
+    assert said.endswith("(uploaded in its back office).")
+    assert numbers(shipper_client.get("/orders/", missing)) == []
