@@ -4,8 +4,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import translation
 from shipstation.api import ShipStation
 
+from shipdesk.orders.history import render
 from shipdesk.orders.models import Order, Tag
 from tests.factories import make_order, make_store
 
@@ -171,3 +173,26 @@ def test_assignuser_names_the_orders_it_does_not_have_and_changes_none(
         {"message": "orders not found: 777002"},
     )
     assert packer.assigned_orders.count() == 0
+
+
+def test_assignments_are_in_the_orders_history_in_english_and_french(
+    api, orders, django_user_model, api_user
+):
+    packer = django_user_model.objects.create_user("nina", password="x")
+    api.post("/orders/assignuser", {"orderIds": [orders[0].pk], "userId": str(packer.pk)})
+    # Already hers: no second entry.
+    api.post("/orders/assignuser", {"orderIds": [orders[0].pk], "userId": str(packer.pk)})
+    api.post("/orders/unassignuser", {"orderIds": [orders[0].pk, orders[1].pk]})
+
+    events = list(orders[0].events.filter(kind__in=["assigned", "unassigned"]).order_by("id"))
+
+    assert [(e.kind, e.message, e.source, e.user) for e in events] == [
+        ("assigned", "Assigned to nina.", "api", api_user),
+        ("unassigned", "No longer assigned to nina.", "api", api_user),
+    ]
+    assert not orders[1].events.filter(kind__in=["assigned", "unassigned"]).exists()
+    with translation.override("fr"):
+        assert [render(e.kind, e.data) for e in events] == [
+            "Assignée à nina.",
+            "N’est plus assignée à nina.",
+        ]

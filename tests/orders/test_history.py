@@ -40,6 +40,8 @@ SAMPLES = {
     "release": {},
     "tag_added": {"tag": "fragile"},
     "tag_removed": {"tag": "fragile"},
+    "assigned": {"assignee": "nina"},
+    "unassigned": {"assignee": "nina"},
     "rule_applied": {
         "rule": "Phones to Colissimo",
         "rule_id": 3,

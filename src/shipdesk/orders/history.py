@@ -293,6 +293,8 @@ MESSAGES: dict[str, Promise | Callable[[Params], str]] = {
     "release": _("Released from hold."),
     "tag_added": _("Tag %(tag)r added."),
     "tag_removed": _("Tag %(tag)r removed."),
+    "assigned": _("Assigned to %(assignee)s."),
+    "unassigned": _("No longer assigned to %(assignee)s."),
     "rule_applied": _rule_applied,
     "deleted": _("Deleted (hidden from order lists)."),
     "restored": _("Restored (back in the order lists)."),

@@ -307,12 +307,12 @@ def assign_user(request, body: AssignUser):
     user = get_user_model().objects.filter(pk=int(body.userId), is_active=True).first()
     if user is None:
         raise Http404(f"user {body.userId} not found; see GET /users")
-    assignment.assign(_orders(body.orderIds), user)
+    assignment.assign(_orders(body.orderIds), user, by=request.user, source="api")
     return {"success": True, "message": "User assigned successfully."}
 
 
 @router.post("/unassignuser", response={200: schemas.Success, **ERRORS}, summary="Unassign")
 def unassign_user(request, body: UnassignUser):
     """The orders are assigned to nobody."""
-    assignment.assign(_orders(body.orderIds), None)
+    assignment.assign(_orders(body.orderIds), None, by=request.user, source="api")
     return {"success": True, "message": "User unassigned successfully."}
