@@ -22,22 +22,13 @@ from django.db.models import Max
 from django.db.models.functions import Lower
 
 from shipdesk.customers.models import Customer
+from shipdesk.orders import manual
 from shipdesk.orders.models import Order
 
 OVERLAP = timedelta(minutes=10)
 CHUNK = 500  # emails per query: SQLite takes at most 999 parameters
-ADDRESS_FIELDS = (
-    "name",
-    "company",
-    "street1",
-    "street2",
-    "street3",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phone",
-)
+# The address kept per customer: all but what a buyer's address does not need to say.
+ADDRESS_FIELDS = tuple(f for f in manual.ADDRESS_FIELDS if f not in ("email", "residential"))
 UPDATED = (
     "name",
     "company",

@@ -31,20 +31,7 @@ CREATED_STATUSES = (AWAITING_PAYMENT, AWAITING_SHIPMENT)
 MAX_QUANTITY = 1000
 # What a label needs of the ship-to address.
 REQUIRED_SHIP_TO = ("name", "street1", "city", "postal_code", "country")
-ADDRESS_FIELDS = (
-    "name",
-    "company",
-    "street1",
-    "street2",
-    "street3",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "phone",
-    "email",
-    "residential",
-)
+ADDRESS_FIELDS = tuple(f.name for f in Address._meta.concrete_fields if f.name != "id")
 
 
 @dataclass

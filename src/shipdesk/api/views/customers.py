@@ -28,19 +28,6 @@ class MarketplaceUsername(Schema):
     username: str
 
 
-class CustomerAddress(Schema):
-    name: str | None
-    company: str | None
-    street1: str | None
-    street2: str | None
-    street3: str | None
-    city: str | None
-    state: str | None
-    postalCode: str | None
-    country: str | None
-    phone: str | None
-
-
 class CustomerOut(Schema):
     customerId: int
     createDate: str | None
@@ -60,7 +47,7 @@ class CustomerOut(Schema):
     tags: list[dict] | None
     storeId: int = Field(description="shipdesk: the store whose buyer this is")
     orderCount: int = Field(description="shipdesk: their orders in this store (not deleted)")
-    addresses: list[CustomerAddress] = Field(
+    addresses: list[schemas.Address] = Field(
         description="shipdesk: every ship-to address of their orders, newest first"
     )
 
@@ -135,6 +122,8 @@ def customer(c: Customer) -> dict:
                 "postalCode": a["postal_code"],
                 "country": a["country"],
                 "phone": _blank(a["phone"]),
+                "residential": None,
+                "addressVerified": None,
             }
             for a in c.addresses
         ],
