@@ -24,11 +24,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import html
 import io
-import functools
 import json
 import random
 import re
