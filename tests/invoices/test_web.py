@@ -38,7 +38,9 @@ def test_the_store_page_edits_the_stores_legal_details(admin_client):
         "auto_upload": "on",
     }
 
+    shown = admin_client.get(f"/stores/{store.pk}/")
     refused = admin_client.post(url, {**fields, "vat_rate": "45"})
+    assert (shown.status_code, InvoiceSettings.objects.count()) == (200, 0)
     saved = admin_client.post(url, fields)
     french = admin_client.get(f"/stores/{store.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 

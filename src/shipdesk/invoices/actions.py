@@ -33,9 +33,9 @@ class InvoiceError(OrderActionError):
 
 
 def settings_for(store) -> InvoiceSettings:
-    """The store's invoice settings (created empty the first time they are asked for)."""
-    found, _created = InvoiceSettings.objects.get_or_create(store=store)
-    return found
+    """The store's invoice settings; empty and not yet saved when nobody set them (reading
+    the store's page writes nothing)."""
+    return InvoiceSettings.objects.filter(store=store).first() or InvoiceSettings(store=store)
 
 
 def _lock(order: Order) -> None:
