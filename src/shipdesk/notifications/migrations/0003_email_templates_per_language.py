@@ -40,7 +40,10 @@ def back_to_the_store(apps, schema_editor):
     """Undone: the store's fields take its marketplace language's templates again."""
     Store = apps.get_model("stores", "Store")
     EmailTemplate = apps.get_model("notifications", "EmailTemplate")
-    for store in Store.objects.all():
+    # Only the columns it needs: undone after later stores migrations (0003 last_checked_at...),
+    # the historical model may still list columns the table has lost already.
+    fields = ["country_code", *(field for pair in FIELDS.values() for field in pair)]
+    for store in Store.objects.only(*fields):
         for kind, (subject_field, body_field) in FIELDS.items():
             template = EmailTemplate.objects.filter(
                 store=store, kind=kind, language=store_language(store)
