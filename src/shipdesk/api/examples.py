@@ -378,9 +378,7 @@ CUSTOMER = {
     "tags": None,
     "storeId": 1,
     "orderCount": 2,
-    "addresses": [
-        {k: v for k, v in ADDRESS.items() if k not in ("residential", "addressVerified")}
-    ],
+    "addresses": [ADDRESS],
 }
 
 # operationId -> (request body or None, answer)
