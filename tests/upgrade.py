@@ -24,19 +24,25 @@ def migrate(targets):
 
 
 def old_order(apps, number: int = 1001, **fields):
-    """A shipped order of an older database, with its store and address."""
-    store = apps.get_model("stores", "Store").objects.create(name="FR", token_encrypted="x")
+    """A shipped order of an older database (`fields` override), with its store (one for
+    all) and address."""
+    store, _ = apps.get_model("stores", "Store").objects.get_or_create(
+        name="FR", defaults={"token_encrypted": "x"}
+    )
     address = apps.get_model("orders", "Address").objects.create(name="Léa")
+    values = {
+        "status": "shipped",
+        "channel_state": 3,
+        "order_date": AT,
+        "channel_modified_at": AT,
+        **fields,
+    }
     return apps.get_model("orders", "Order").objects.create(
         store=store,
         channel_order_id=number,
         order_number=str(number),
         order_key=f"bm-{number}",
-        status="shipped",
-        channel_state=3,
-        order_date=AT,
-        channel_modified_at=AT,
         ship_to=address,
         bill_to=address,
-        **fields,
+        **values,
     )
