@@ -128,16 +128,41 @@ def test_the_same_email_in_two_stores_is_two_customers(orders):
     ) == sorted([(orders[2].store_id, 1), (other.pk, 1)])
 
 
-def test_refreshing_twice_rewrites_nothing_new(orders):
+def test_a_refresh_with_nothing_changed_rewrites_nothing(orders):
     assert refresh_customers() == 2
-    before = list(Customer.objects.values_list("pk", "email", "order_count"))
+    before = list(Customer.objects.values_list("pk", "email", "order_count", "modified_at"))
 
+    assert refresh_customers() == 0
+    assert list(Customer.objects.values_list("pk", "email", "order_count", "modified_at")) == before
+
+
+def test_an_order_whose_email_changed_moves_to_the_other_customer(orders):
     refresh_customers()
+    orders[0].customer_email = "jonas@example.de"
+    orders[0].save()
 
-    assert list(Customer.objects.values_list("pk", "email", "order_count")) == before
+    assert refresh_customers() == 2
+    assert sorted(Customer.objects.values_list("email", "order_count")) == [
+        ("camille@example.com", 1),
+        ("jonas@example.de", 2),
+    ]
 
 
 def test_an_unknown_customer_is_404(api, db):
     response = api.get("/customers/5150")
 
     assert (response.status_code, response.json()) == (404, {"message": "customer 5150 not found"})
+
+
+def test_a_refresh_in_small_batches_gives_the_same_customers(orders, monkeypatch):
+    """Each batch commits on its own (oldest change first): the result does not depend on
+    where the batches cut."""
+    from shipdesk.customers import refresh
+
+    monkeypatch.setattr(refresh, "BATCH", 1)
+
+    assert refresh_customers() == 3  # Camille twice (one batch each of her orders), Jonas
+    assert sorted(Customer.objects.values_list("email", "order_count", "city")) == [
+        ("camille@example.com", 2, "Paris"),
+        ("jonas@example.de", 1, "München"),
+    ]

@@ -28,8 +28,6 @@ class Customer(models.Model):
     # Every distinct ship-to address of their orders, newest first (Address fields).
     addresses = models.JSONField(default=list)
     order_count = models.PositiveIntegerField(default=0)
-    # The newest Order.modified_at this row was computed from: where the next refresh starts.
-    orders_seen_through = models.DateTimeField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -41,7 +39,24 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["country", "state"]),
             models.Index(fields=["email"]),
+            # The list's sorts: by name (the default) and by last change.
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["modified_at", "id"], name="customer_modified_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class CustomerOrder(models.Model):
+    """Which customer an order is, as the last refresh read it: counts and addresses are
+    recomputed from these (indexed) rows, never by scanning the orders table's emails."""
+
+    order = models.OneToOneField(
+        "orders.Order", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
+    live = models.BooleanField()  # not deleted: counted
+    order_date = models.DateTimeField()
+    # The order's modified_at when read: the next refresh starts from the newest.
+    order_modified_at = models.DateTimeField(db_index=True)
