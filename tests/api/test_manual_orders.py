@@ -343,3 +343,28 @@ def test_a_key_another_order_took_meanwhile_is_refused(db):
 
     assert str(refused.value) == "an order with the key shop-1 exists already"
     assert Order.objects.count() == 1
+
+
+def test_an_order_of_more_than_1000_pieces_in_all_is_refused(api):
+    items = [{"sku": f"CASE-{n}", "name": "Phone case", "quantity": 600} for n in (1, 2)]
+
+    response = api.post("/orders/createorder", new_order_body(items=items))
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"message": "an order has at most 1000 pieces in all"},
+    )
+    assert Order.objects.count() == 0
+
+
+def test_a_date_out_of_range_is_a_400(api):
+    response = api.post("/orders/createorder", new_order_body(orderDate="9999-12-31T23:59:59"))
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "message": "invalid request: orderDate: '9999-12-31T23:59:59' is not between the "
+            "years 2000 and 2100"
+        },
+    )
+    assert Order.objects.count() == 0

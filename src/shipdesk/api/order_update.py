@@ -219,8 +219,20 @@ def _address(address) -> dict:
     }
 
 
-def _date(value: str | None):
-    return parse_datetime(value) if value else None
+# A manual order's dates: any a shop writes, none the database cannot store.
+YEARS = (2000, 2100)
+
+
+def _date(value: str | None, field: str):
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise OrderActionError(
+            f"invalid request: {field}: {value!r} is not between the years {YEARS[0]} and "
+            f"{YEARS[1]}"
+        )
+    return parsed
 
 
 def manual_order(body: CreateOrder) -> ManualOrder:
@@ -247,9 +259,9 @@ def manual_order(body: CreateOrder) -> ManualOrder:
             )
             for item in body.items
         ],
-        order_date=_date(body.orderDate),
-        payment_date=_date(body.paymentDate),
-        ship_by_date=_date(body.shipByDate),
+        order_date=_date(body.orderDate, "orderDate"),
+        payment_date=_date(body.paymentDate, "paymentDate"),
+        ship_by_date=_date(body.shipByDate, "shipByDate"),
         status=status,
         customer_email=body.customerEmail or "",
         customer_username=body.customerUsername or "",

@@ -27,7 +27,7 @@ from shipdesk.stores.models import MANUAL, Store
 STORE_NAME = "Manual orders"
 # The statuses a manual order is created in; on hold is a hold placed afterwards.
 CREATED_STATUSES = (AWAITING_PAYMENT, AWAITING_SHIPMENT)
-# An order line's quantity: a parcel's worth, not a warehouse's.
+# An order's pieces (one unit row each, for its IMEI): a parcel's worth, not a warehouse's.
 MAX_QUANTITY = 1000
 # What a label needs of the ship-to address.
 REQUIRED_SHIP_TO = ("name", "street1", "city", "postal_code", "country")
@@ -133,6 +133,10 @@ def _check(data: ManualOrder) -> None:
                 _("the quantity of %(sku)s must be from 1 to %(max)s")
                 % {"sku": item.sku, "max": MAX_QUANTITY}
             )
+    if sum(item.quantity for item in data.items) > MAX_QUANTITY:
+        raise OrderActionError(
+            _("an order has at most %(max)s pieces in all") % {"max": MAX_QUANTITY}
+        )
 
 
 def _address(values: dict) -> dict:
