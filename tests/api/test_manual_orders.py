@@ -30,6 +30,7 @@ from shipdesk.orders.backmarket_updates import queue_update
 from shipdesk.orders.models import Order, Product
 from shipdesk.outbox import engine
 from shipdesk.outbox.models import Message
+from shipdesk.shipping import packing
 from shipdesk.shipping.actions import ship_order
 from shipdesk.shipping.models import Shipment
 from shipdesk.stores.models import Store
@@ -368,3 +369,36 @@ def test_a_date_out_of_range_is_a_400(api):
         },
     )
     assert Order.objects.count() == 0
+
+
+def test_a_manual_order_is_packed_at_the_station_and_back_market_is_not_told(account, db):
+    """The pack station as for any order: the phone's IMEI scanned and saved, the case
+    scanned, the label bought with the sandbox carrier; no Back Market message."""
+    Product.objects.create(sku=SKU, name="iPhone 13", needs_imei=True)
+    order = manual.create_manual_order(
+        manual.ManualOrder(
+            order_number="W-8",
+            ship_to=new_address(),
+            items=[
+                manual.ManualItem(sku=SKU, name="iPhone 13", weight_grams=200),
+                manual.ManualItem(sku="CASE-1", name="Phone case", weight_grams=50),
+            ],
+        )
+    )
+    Order.objects.filter(pk=order.pk).update(
+        carrier_account=account, service_code="ups_standard_eu"
+    )
+    order.refresh_from_db()
+
+    found = packing.find_order("W-8")
+    packing.start(found)
+    scans = [packing.scan(found, code).ok for code in (SKU, IMEI, "CASE-1")]
+    shipment = packing.finish(packing.current(found))
+
+    assert found == order
+    assert scans == [True, True, True]
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    assert order.items.get(sku=SKU).units.get().imei == IMEI
+    assert bytes(shipment.label_pdf).startswith(b"%PDF")
+    assert Message.objects.filter(kind=Message.Kind.BACKMARKET).count() == 0
