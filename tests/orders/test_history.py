@@ -22,6 +22,8 @@ SAMPLES = {
         ]
     },
     "warning": {},
+    "manual_created": {"number": "W-1"},
+    "manual_edited": {"number": "W-1"},
     "returned": {"sku": "IP13", "reason": 21, "message": "Écran noir"},
     "line_refunded": {"sku": "IP13", "after_shipping": True, "reason": 21},
     "refund_failed": {"sku": "IP13", "error": "400 invalid_transition"},
