@@ -19,6 +19,7 @@ from ninja.parser import Parser
 
 from shipdesk.api.auth import ApiKeyAuth, RateLimited
 from shipdesk.api.schemas import InvalidDate
+from shipdesk.api.views import field_errors
 from shipdesk.core.netguard import Refused
 from shipdesk.orders.actions import OrderActionError
 
@@ -105,18 +106,6 @@ class ShipStationAPI(NinjaAPI):
         return response
 
 
-def _field_errors(errors: list[dict]) -> str:
-    parts = []
-    for error in errors[:10]:
-        # loc is (source, [param name,] field...): keep the field's path.
-        loc = [str(p) for p in error.get("loc", ())]
-        while loc and loc[0] in ("body", "query", "path"):
-            loc.pop(0)
-        where = ".".join(loc) or "body"
-        parts.append(f"{where}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts)
-
-
 def _install_error_handlers(api: NinjaAPI) -> None:
     def message(request, text: str, status: int):
         return api.create_response(request, {"message": text}, status=status)
@@ -128,7 +117,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def bad_fields(request, exc: ValidationError):
-        return message(request, f"invalid request: {_field_errors(exc.errors)}", 400)
+        return message(request, f"invalid request: {field_errors(exc.errors)}", 400)
 
     @api.exception_handler(AuthenticationError)
     def unauthorized(request, exc):

@@ -15,6 +15,19 @@ from shipdesk.api.schemas import Message
 ERRORS = {400: Message, 401: Message, 404: Message, 429: Message}
 
 
+def field_errors(errors: list[dict]) -> str:
+    """Pydantic's errors as one line naming each field: the API's one wording of them."""
+    parts = []
+    for error in errors[:10]:
+        # loc is (source, [param name,] field...): keep the field's path.
+        loc = [str(p) for p in error.get("loc", ())]
+        while loc and loc[0] in ("body", "query", "path"):
+            loc.pop(0)
+        where = ".".join(loc) or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
 def get_or_404(qs: QuerySet, label: str, pk: int):
     obj = qs.filter(pk=pk).first()
     if obj is None:

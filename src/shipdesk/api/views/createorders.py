@@ -9,7 +9,7 @@ from ninja import Body, Router, Schema
 from pydantic import ValidationError
 
 from shipdesk.api import order_update, schemas
-from shipdesk.api.views import ERRORS
+from shipdesk.api.views import ERRORS, field_errors
 from shipdesk.core.netguard import Refused
 from shipdesk.orders.actions import OrderActionError
 
@@ -42,13 +42,11 @@ class CreateOrdersResult(Schema):
 
 def _create_one(request, raw: dict[str, Any]) -> dict:
     """One order's createorder, in its own transaction; a refusal is its result's message."""
-    from shipdesk.api.api import _field_errors  # the API's one wording of field errors
-
     try:
         body = schemas.CreateOrder.model_validate(raw)
         order = order_update.save(body, user=request.user)
     except ValidationError as exc:
-        error = f"invalid request: {_field_errors(exc.errors())}"
+        error = f"invalid request: {field_errors(exc.errors())}"
     except (OrderActionError, Refused, schemas.InvalidDate, Http404) as exc:
         error = str(exc)
     else:
