@@ -214,7 +214,8 @@ def _logo(store: Store) -> Image | None:
     return image
 
 
-def _lines(*values: str) -> str:
+def markup_lines(*values: str) -> str:
+    """Paragraph markup: one line per non-empty value."""
     return "<br/>".join(escape(v) for v in values if v)
 
 
@@ -224,7 +225,7 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
     accent = colour(store.accent_color, "#f5a623")
     s = _styles(regular, bold, brand)
     name = company_name(store)
-    contact = _lines(store.phone, store.website, store.email)
+    contact = markup_lines(store.phone, store.website, store.email)
 
     left: list[Flowable] = []
     if logo := _logo(store):
@@ -268,17 +269,7 @@ def _slip(order: Order, width: float, regular: str, bold: str) -> list[Flowable]
     ship_to = [
         Paragraph(escape(pgettext("packing slip", "Ship to")), s["heading"]),
         Paragraph(
-            _lines(
-                to.name,
-                to.company,
-                to.street1,
-                to.street2,
-                to.street3,
-                " ".join(v for v in (to.postal_code, to.city) if v),
-                to.state,
-                to.country,
-                to.phone,
-            ),
+            markup_lines(*to.postal_lines(), to.phone),
             s["base"],
         ),
     ]

@@ -30,7 +30,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from shipdesk.documents import fonts
-from shipdesk.documents.packing_slips import colour, text_colour_on
+from shipdesk.documents.packing_slips import colour, markup_lines, text_colour_on
 from shipdesk.orders.models import Product, VatType
 
 MIXED = "MIXED"
@@ -117,10 +117,6 @@ def _day(value) -> str:
     return formats.date_format(timezone.localtime(value).date(), "SHORT_DATE_FORMAT")
 
 
-def _text(*values: str) -> str:
-    return "<br/>".join(escape(v) for v in values if v)
-
-
 def _pdf(invoice, settings, invoice_lines, vat_type, total) -> bytes:
     order, store = invoice.order, invoice.store
     regular, bold = fonts.register()
@@ -139,9 +135,9 @@ def _pdf(invoice, settings, invoice_lines, vat_type, total) -> bytes:
 
     seller_block = [
         Paragraph(escape(settings.legal_name), seller),
-        Paragraph(_text(*settings.address.splitlines()), base),
+        Paragraph(markup_lines(*settings.address.splitlines()), base),
         Paragraph(escape(_("VAT number: %(vat)s") % {"vat": settings.vat_number}), base),
-        Paragraph(_text(store.email, store.phone, store.website), small),
+        Paragraph(markup_lines(store.email, store.phone, store.website), small),
     ]
     facts = [
         (_("Invoice number"), invoice.number),
@@ -168,17 +164,7 @@ def _pdf(invoice, settings, invoice_lines, vat_type, total) -> bytes:
     buyer = [
         Paragraph(escape(_("Bill to")), heading),
         Paragraph(
-            _text(
-                to.name,
-                to.company,
-                to.street1,
-                to.street2,
-                to.street3,
-                " ".join(v for v in (to.postal_code, to.city) if v),
-                to.state,
-                to.country,
-                order.customer_email,
-            ),
+            markup_lines(*to.postal_lines(), order.customer_email),
             base,
         ),
     ]
@@ -263,7 +249,10 @@ def _pdf(invoice, settings, invoice_lines, vat_type, total) -> bytes:
         Paragraph(escape(paid_text % {"date": _day(paid)}), base),
     ]
     if settings.legal_mentions:
-        story += [Spacer(1, 6 * mm), Paragraph(_text(*settings.legal_mentions.splitlines()), small)]
+        story += [
+            Spacer(1, 6 * mm),
+            Paragraph(markup_lines(*settings.legal_mentions.splitlines()), small),
+        ]
 
     footer = f"{settings.legal_name} · {_('Invoice')} {invoice.number}"
 

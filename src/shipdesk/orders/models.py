@@ -90,6 +90,12 @@ class Address(models.Model):
     def __str__(self) -> str:
         return f"{self.name}, {self.city} {self.country}"
 
+    def postal_lines(self) -> list[str]:
+        """The address as written on a document, its empty parts left out."""
+        city = " ".join(v for v in (self.postal_code, self.city) if v)
+        lines = (self.name, self.company, self.street1, self.street2, self.street3, city)
+        return [v for v in (*lines, self.state, self.country) if v]
+
 
 class Order(models.Model):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
