@@ -61,7 +61,7 @@ def run_schemathesis(url: str, credentials: tuple[str, str], folder: Path) -> tu
         "--max-examples",
         str(MAX_EXAMPLES),
         "--workers",
-        "1",
+        "2",
         "--seed",
         "16",
         "--generation-database",
