@@ -1,7 +1,7 @@
 """Find a Chromium for the browser tests, or install one (`make test` runs this first).
 
-Looked for in this order: `$SHIPDESK_CHROMIUM`, a Chromium on the PATH (Debian's
-`/usr/bin/chromium`, or `chromium-browser`, `google-chrome`), then the one Playwright
+Looked for in this order: `$SHIPDESK_CHROMIUM`, a Chromium on the PATH (`chromium`,
+`chromium-browser`, `google-chrome`), then the one Playwright
 downloaded. When there is none, `--install` tries Playwright's installer (it needs its
 download host), then the system's package manager when running as root on Debian.
 

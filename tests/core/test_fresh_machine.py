@@ -136,12 +136,12 @@ def test_playwright_installer_is_tried_first(monkeypatch, capsys):
 
 
 def test_as_root_on_debian_the_package_manager_installs_chromium(monkeypatch, capsys):
-    machine = Machine(monkeypatch, root=True, installs={"install -y": "/usr/bin/chromium"})
+    machine = Machine(monkeypatch, root=True, installs={"install -y": "/installed/by/apt/chromium"})
 
     assert browser.main(["--install"]) == 0
     assert machine.ran[0] == "playwright install chromium"
     assert machine.ran[-1].endswith("install -y --no-install-recommends chromium")
-    assert capsys.readouterr().out == "/usr/bin/chromium\n"
+    assert capsys.readouterr().out == "/installed/by/apt/chromium\n"
 
 
 def test_without_any_way_to_install_a_browser_one_line_says_what_to_install(monkeypatch, capsys):
@@ -155,7 +155,7 @@ def test_without_any_way_to_install_a_browser_one_line_says_what_to_install(monk
 
 
 def test_without_install_nothing_is_installed(monkeypatch, capsys):
-    machine = Machine(monkeypatch, root=True, installs={"install": "/usr/bin/chromium"})
+    machine = Machine(monkeypatch, root=True, installs={"install": "/installed/by/apt/chromium"})
 
     assert browser.main([]) == 1
     assert machine.ran == []
